@@ -1,0 +1,43 @@
+# Flags per target, never global: our targets are strict, third-party sources are not.
+function(hookfan_strict target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Werror)
+  hookfan_sanitize(${target})
+endfunction()
+
+# Sanitizers apply to every target, third-party ones included, so that instrumented and
+# uninstrumented code never mix (TSan reports false races otherwise).
+function(hookfan_sanitize target)
+  if(HOOKFAN_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${HOOKFAN_SANITIZE}
+                           -fno-omit-frame-pointer -fno-sanitize-recover=all)
+    target_link_options(${target} PUBLIC -fsanitize=${HOOKFAN_SANITIZE})
+  endif()
+endfunction()
+
+# One test binary per *_test.cc file, so one broken unit never hides the others.
+function(hookfan_add_tests folder)
+  file(GLOB_RECURSE test_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${folder}/*_test.cc)
+  foreach(source ${test_sources})
+    get_filename_component(name ${source} NAME_WE)
+    add_executable(${name} ${source})
+    target_link_libraries(${name} PRIVATE hookfan_tools hookfan_engine hookfan_net
+                          GTest::gtest GTest::gmock GTest::gtest_main)
+    target_compile_definitions(${name} PRIVATE
+      HOOKFAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+      HOOKFAN_BINARY="$<TARGET_FILE:hookfan>")
+    add_dependencies(${name} hookfan)
+    hookfan_strict(${name})
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+  endforeach()
+endfunction()
+
+function(hookfan_add_benchmarks folder)
+  file(GLOB_RECURSE bench_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${folder}/*_bench.cc)
+  foreach(source ${bench_sources})
+    get_filename_component(name ${source} NAME_WE)
+    add_executable(${name} ${source})
+    target_link_libraries(${name} PRIVATE hookfan_engine hookfan_net benchmark::benchmark
+                          benchmark::benchmark_main)
+    hookfan_strict(${name})
+  endforeach()
+endfunction()

@@ -1,0 +1,17 @@
+#pragma once
+// Each `hookfan` subcommand registers itself on the CLI11 app; main.cc only calls these.
+// A command's callback returns through CommandExit so that main() owns process exit.
+
+#include <CLI/CLI.hpp>
+
+namespace hookfan::tools {
+
+// Thrown by a command callback to end the process with `code` after cleanup. CLI parsing
+// is an edge of the program, where exceptions are allowed (STYLE.md).
+struct CommandExit {
+  int code;
+};
+
+void AddVersionCommand(CLI::App& app);
+
+}  // namespace hookfan::tools

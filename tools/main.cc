@@ -1,0 +1,19 @@
+// The `hookfan` command: parses the command line and runs one subcommand.
+#include <cstdio>
+
+#include "tools/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"hookfan: a high-throughput webhook fan-out engine"};
+  app.require_subcommand(1);
+  hookfan::tools::AddVersionCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // Bad usage: one clear line and exit code 2 (help exits 0).
+    return app.exit(error) == 0 ? 0 : 2;
+  } catch (const hookfan::tools::CommandExit& exit) {
+    return exit.code;
+  }
+  return 0;
+}
