@@ -4,28 +4,36 @@
 #include <bit>
 #include <cmath>
 
+#include "net/base/check.h"
+
 namespace hookfan::engine {
 
-int LatencyHistogram::BucketOf(std::int64_t value) {
-  const std::uint64_t v = value < 0 ? 0 : static_cast<std::uint64_t>(value);
-  constexpr std::uint64_t kLinearLimit = 1u << kSubBucketBits;
-  if (v < kLinearLimit) return static_cast<int>(v);  // exact below 128
-  // Octave o >= 1 holds [2^(o+6), 2^(o+7)) split into 128 steps of 2^(o-1)... expressed by
-  // the position of the top bit: shift so the top kSubBucketBits+1 bits remain.
-  const int top_bit = 63 - std::countl_zero(v);
-  const int shift = top_bit - kSubBucketBits;
-  const int octave = shift + 1;
-  if (octave > kOctaves) return kBuckets - 1;
-  const int sub = static_cast<int>((v >> shift) - kLinearLimit);  // 0..127
-  return (octave << kSubBucketBits) + sub;
+LatencyHistogram::LatencyHistogram(int precision_bits)
+    : precision_bits_(precision_bits),
+      counts_(static_cast<std::size_t>((kOctaves + 1) << precision_bits)) {
+  HOOKFAN_CHECK(precision_bits >= 1 && precision_bits <= 10);
 }
 
-std::int64_t LatencyHistogram::UpperEdgeOf(int bucket) {
-  const int octave = bucket >> kSubBucketBits;
-  const std::int64_t sub = bucket & ((1 << kSubBucketBits) - 1);
+int LatencyHistogram::BucketOf(std::int64_t value) const {
+  const std::uint64_t v = value < 0 ? 0 : static_cast<std::uint64_t>(value);
+  const std::uint64_t kLinearLimit = std::uint64_t{1} << precision_bits_;
+  if (v < kLinearLimit) return static_cast<int>(v);  // exact below 2^precision
+  // Above that, keep the top precision+1 bits: the shift is the octave (minus one) and the
+  // bits below the leading one pick the linear step inside it.
+  const int top_bit = 63 - std::countl_zero(v);
+  const int shift = top_bit - precision_bits_;
+  const int octave = shift + 1;
+  if (octave > kOctaves) return bucket_count() - 1;
+  const int sub = static_cast<int>((v >> shift) - kLinearLimit);
+  return (octave << precision_bits_) + sub;
+}
+
+std::int64_t LatencyHistogram::UpperEdgeOf(int bucket) const {
+  const int octave = bucket >> precision_bits_;
+  const std::int64_t sub = bucket & ((1 << precision_bits_) - 1);
   if (octave == 0) return sub;
   const int shift = octave - 1;
-  const std::int64_t low = ((std::int64_t{1} << kSubBucketBits) + sub) << shift;
+  const std::int64_t low = ((std::int64_t{1} << precision_bits_) + sub) << shift;
   return low + (std::int64_t{1} << shift) - 1;
 }
 
@@ -40,6 +48,7 @@ void LatencyHistogram::RecordMany(std::int64_t value, std::uint64_t count) {
 }
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
+  HOOKFAN_CHECK(other.precision_bits_ == precision_bits_);
   for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
   count_ += other.count_;
   sum_ += other.sum_;
@@ -47,7 +56,7 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
   max_ = std::max(max_, other.max_);
 }
 
-void LatencyHistogram::Reset() { *this = LatencyHistogram(); }
+void LatencyHistogram::Reset() { *this = LatencyHistogram(precision_bits_); }
 
 std::int64_t LatencyHistogram::Percentile(double percentile) const {
   if (count_ == 0) return 0;
@@ -57,11 +66,11 @@ std::int64_t LatencyHistogram::Percentile(double percentile) const {
       static_cast<std::uint64_t>(std::ceil(percentile / 100.0 * static_cast<double>(count_)));
   rank = std::max<std::uint64_t>(rank, 1);
   std::uint64_t seen = 0;
-  for (int bucket = 0; bucket < kBuckets; ++bucket) {
+  for (int bucket = 0; bucket < bucket_count(); ++bucket) {
     seen += counts_[static_cast<std::size_t>(bucket)];
     if (seen >= rank) {
       // The last bucket also takes every value past the top octave: only max() is known.
-      if (bucket == kBuckets - 1) return max_;
+      if (bucket == bucket_count() - 1) return max_;
       return std::clamp(UpperEdgeOf(bucket), min(), max_);
     }
   }

@@ -1,28 +1,31 @@
 #pragma once
 // A fixed-memory latency histogram in the manner of HdrHistogram: log-linear buckets with
-// 2^kSubBucketBits linear sub-buckets per power of two, so every recorded value is kept to
-// within 1/2^kSubBucketBits (about 0.8%) relative error, from 1 µs to over an hour, in a few
-// kilobytes however many values are recorded. No per-sample storage.
+// 2^precision_bits linear sub-buckets per power of two, so every recorded value is kept to
+// within 1/2^precision_bits relative error (0.8% at the default 7 bits, 40 KiB; 6% at 4 bits,
+// 5 KiB, for per-endpoint use), from 1 µs to over a week, however many values are recorded.
+// No per-sample storage.
 //
 //   LatencyHistogram histogram;              // one per worker thread (not thread-safe)
 //   histogram.Record(latency_us);
 //   total.Merge(histogram);                  // combine workers' copies for a report
 //   int64_t p99 = total.Percentile(99.0);
 
-#include <array>
 #include <cstdint>
+#include <vector>
 
 namespace hookfan::engine {
 
 class LatencyHistogram {
  public:
-  static constexpr int kSubBucketBits = 7;  // 128 linear steps per octave
-  static constexpr int kOctaves = 40;       // values up to ~2^40 µs
-  static constexpr int kBuckets = (kOctaves + 1) << kSubBucketBits;
+  static constexpr int kDefaultPrecisionBits = 7;  // 128 linear steps per octave
+  static constexpr int kOctaves = 40;              // values up to ~2^46 µs
+
+  explicit LatencyHistogram(int precision_bits = kDefaultPrecisionBits);
 
   // Records one value (microseconds, or any unit the owner chooses); negative counts as 0.
   void Record(std::int64_t value) { RecordMany(value, 1); }
   void RecordMany(std::int64_t value, std::uint64_t count);
+  // Both must have the same precision.
   void Merge(const LatencyHistogram& other);
   void Reset();
 
@@ -37,10 +40,12 @@ class LatencyHistogram {
   std::int64_t Percentile(double percentile) const;
 
  private:
-  static int BucketOf(std::int64_t value);
-  static std::int64_t UpperEdgeOf(int bucket);
+  int BucketOf(std::int64_t value) const;
+  std::int64_t UpperEdgeOf(int bucket) const;
+  int bucket_count() const { return static_cast<int>(counts_.size()); }
 
-  std::array<std::uint64_t, kBuckets> counts_{};
+  int precision_bits_;
+  std::vector<std::uint64_t> counts_;
   std::uint64_t count_ = 0;
   std::int64_t sum_ = 0;
   std::int64_t min_ = INT64_MAX;

@@ -47,6 +47,14 @@ TEST(LatencyHistogramTest, PercentilesWithinOnePercentOfExactOnWideRange) {
   EXPECT_EQ(histogram.Percentile(100), values.back());
 }
 
+TEST(LatencyHistogramTest, LowerPrecisionStaysWithinItsBound) {
+  LatencyHistogram coarse(4);  // 1/16 relative error
+  for (int v = 1; v <= 100000; ++v) coarse.Record(v);
+  EXPECT_GE(coarse.Percentile(50), 50000);
+  EXPECT_LE(coarse.Percentile(50), 50000 + 50000 / 16);
+  EXPECT_EQ(coarse.Percentile(100), 100000);
+}
+
 TEST(LatencyHistogramTest, MergeEqualsRecordingEverythingInOne) {
   LatencyHistogram a, b, all;
   for (int i = 0; i < 1000; ++i) {
