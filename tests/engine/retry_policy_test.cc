@@ -284,7 +284,7 @@ TEST(RetryPolicyTest, ExplicitDelayListIsUsedAsGiven) {
 
 TEST(RetryPolicyTest, EmptyDelayListMeansOneAttempt) {
   RetryPolicySpec spec;
-  spec.delays = std::vector<DurationMs>{};
+  spec.delays.emplace();  // given, but empty
   StatusOr<RetryPolicy> policy = RetryPolicy::FromSpec(spec);
   ASSERT_TRUE(policy.ok());
   EXPECT_EQ(policy->max_attempts(), 1);
