@@ -22,6 +22,7 @@ constexpr size_t kSignatureChars = Base64EncodedSize(HmacSha256Key::kMacSize);  
 constexpr size_t kMaxInt64Chars = 20;                                           // "-9223..."
 
 char* Put(char* out, std::string_view text) {
+  if (text.empty()) return out;  // memcpy from a null data() is undefined even for 0 bytes
   std::memcpy(out, text.data(), text.size());
   return out + text.size();
 }
@@ -237,6 +238,7 @@ bool Signer::VerifyStandard(std::string_view event_id, std::string_view timestam
                             std::string_view body, std::string_view signature_header) const {
   if (scheme_ != SigningScheme::kStandard) return false;
   // Expected signatures, one per secret, on the stack.
+  HOOKFAN_DCHECK(keys_.size() <= kMaxStandardSecrets);
   char expected[kMaxStandardSecrets][kSignatureChars];
   for (size_t k = 0; k < keys_.size(); ++k) {
     StandardSignature(keys_[k], event_id, timestamp, body, expected[k]);

@@ -74,6 +74,18 @@ std::string HexToBytes(std::string_view hex) {
   return out;
 }
 
+// The decoded key of a `whsec_` secret in hex, for `openssl dgst -macopt hexkey:`.
+std::string HexKey(std::string_view secret) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::string key = *DecodeStandardSecret(secret);
+  std::string hex;
+  for (unsigned char c : key) {
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  return hex;
+}
+
 std::string PseudoRandomBody(size_t size) {
   std::string body;
   uint32_t x = 2463534242u;
@@ -185,13 +197,7 @@ TEST(SignerTest, RotationSendsOneSignaturePerSecretAndEachVerifies) {
 
 TEST(SignerTest, StandardAgreesWithOpensslForBodiesAroundBlockBoundaries) {
   const std::string secret = GenerateStandardSecret();
-  const std::string key = *DecodeStandardSecret(secret);
-  std::string hex_key;
-  for (unsigned char c : key) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    hex_key += kHex[c >> 4];
-    hex_key += kHex[c & 15];
-  }
+  const std::string hex_key = HexKey(secret);
   const Signer signer = MustCreate(SigningScheme::kStandard, {secret});
   for (size_t size : {0, 1, 55, 56, 63, 64, 65, 1024, 100000}) {
     const std::string body = PseudoRandomBody(size);
@@ -206,6 +212,18 @@ TEST(SignerTest, StandardAgreesWithOpensslForBodiesAroundBlockBoundaries) {
                   "\r\nwebhook-signature: v1," + Base64Encode(mac) + "\r\n")
         << size;
   }
+}
+
+TEST(SignerTest, VerifyHandlesIdsLongerThanTheSignerAccepts) {
+  // A receiver sees whatever ids senders use; the signed content is still "<id>.<ts>.<body>".
+  const std::string secret = GenerateStandardSecret();
+  const std::string hex_key = HexKey(secret);
+  const std::string id(1000, 'i');
+  const std::string mac =
+      HexToBytes(OpensslHmacHex("-mac HMAC -macopt hexkey:" + hex_key, id + ".1700000000.{}"));
+  const Signer signer = MustCreate(SigningScheme::kStandard, {secret});
+  EXPECT_TRUE(signer.VerifyStandard(id, "1700000000", "{}", "v1," + Base64Encode(mac)));
+  EXPECT_FALSE(signer.VerifyStandard(id, "1700000001", "{}", "v1," + Base64Encode(mac)));
 }
 
 TEST(SignerTest, NovuMatchesNovusPublishedVectors) {
