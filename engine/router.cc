@@ -193,14 +193,18 @@ void Router::Match(std::string_view type, std::span<const std::string> channels,
     std::fill(seen_.begin(), seen_.end(), 0);
     generation_ = 1;
   }
-  if (!exact_.empty()) {
+  // Event types come from remote peers: a type longer than any filter can match no exact
+  // filter, and wildcard keys are at most kMaxEventTypeLength long, so a huge dotted type
+  // costs a bounded number of hashes, not one per '.' each as long as the type.
+  if (!exact_.empty() && type.size() <= kMaxEventTypeLength) {
     auto it = exact_.find(type);
     if (it != exact_.end()) Visit(it->second, channels, out);
   }
   if (!prefix_.empty()) {
     // "a.b.c" is covered by the wildcards "a.*" and "a.b.*": one lookup per '.' that has
     // something after it.
-    for (std::size_t dot = type.find('.'); dot != std::string_view::npos && dot + 1 < type.size();
+    for (std::size_t dot = type.find('.');
+         dot != std::string_view::npos && dot + 1 < type.size() && dot <= kMaxEventTypeLength;
          dot = type.find('.', dot + 1)) {
       auto it = prefix_.find(type.substr(0, dot));
       if (it != prefix_.end()) Visit(it->second, channels, out);

@@ -21,7 +21,9 @@
 //
 // Cost:
 //  - Match(): a few hash lookups per '.'-segment of the event type (times 1 + the event's
-//    channel count when some endpoints use channels), plus O(1) per matched endpoint. It
+//    channel count when some endpoints use channels), plus O(1) per matched endpoint. Types
+//    are not validated here (any bytes match what the rules say); a type longer than
+//    kMaxEventTypeLength is hashed only up to that length, so hostile types stay cheap. It
 //    never walks endpoints that do not match, nor disabled ones: 100,000 endpoints cost the
 //    same as 10 when an event matches 10 of them. Each endpoint appears at most once per
 //    event, even when several of its filters or channels match. Order is unspecified.
@@ -85,6 +87,8 @@ class Router {
 
   // Distinct exact and wildcard filters currently indexed (empty ones are dropped).
   std::size_t TypeBucketCountForTest() const { return exact_.size() + prefix_.size(); }
+  // Moves the de-duplication generation, to test its wrap-around at 2^32 matches.
+  void SetGenerationForTest(std::uint32_t generation) { generation_ = generation; }
 
  private:
   // One entry in a posting list: the endpoint, and which of its memberships put it there

@@ -253,6 +253,30 @@ TEST(RouterTest, DisablingMostOfManyEndpointsLeavesOnlyTheEnabledOnes) {
   EXPECT_EQ(router.enabled_count(), 2u);
 }
 
+TEST(RouterTest, MatchesStayCorrectWhenTheDedupGenerationWrapsAround) {
+  Router router;
+  Add(router, Spec("a", {"pass.*"}, {"c1", "c2"}));
+  Add(router, Spec("b", {"*"}));
+  // "a" keeps the stamp of its last match (none yet: 0) while generations run past 2^32.
+  router.SetGenerationForTest(0xFFFFFFFEu);
+  EXPECT_EQ(Ids(router, "other"), Names{"b"});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Ids(router, "pass.x", {"c1", "c2"}), (Names{"a", "b"})) << "match " << i;
+  }
+}
+
+TEST(RouterTest, HugeDottedEventTypeMatchesByTheSameRules) {
+  Router router;
+  Add(router, Spec("a", {"a.*"}));
+  Add(router, Spec("deep", {"a.a.a.*"}));
+  Add(router, Spec("all", {"*"}));
+  Add(router, Spec("exact", {"a.a"}));
+  std::string type = "a";
+  while (type.size() < 1'000'000) type += ".a";
+  EXPECT_EQ(Ids(router, type), (Names{"a", "all", "deep"}));
+  EXPECT_EQ(Ids(router, "a.a"), (Names{"a", "all", "exact"}));
+}
+
 // ---- Randomized comparison with a brute-force matcher written from the rules alone. ----
 
 bool ReferenceFilterMatches(const std::string& filter, std::string_view type) {
