@@ -22,11 +22,12 @@
 // Cost:
 //  - Match(): a few hash lookups per '.'-segment of the event type (times 1 + the event's
 //    channel count when some endpoints use channels), plus O(1) per matched endpoint. Types
-//    are not validated here (any bytes match what the rules say); a type longer than
-//    kMaxEventTypeLength is hashed only up to that length, so hostile types stay cheap. It
-//    never walks endpoints that do not match, nor disabled ones: 100,000 endpoints cost the
-//    same as 10 when an event matches 10 of them. Each endpoint appears at most once per
-//    event, even when several of its filters or channels match. Order is unspecified.
+//    are not validated here (any bytes follow the rules above); lookups look at no more
+//    than a type's first kMaxEventTypeLength characters (no filter is longer), so a hostile
+//    1 MB dotted type stays cheap. It never walks endpoints that do not match, nor disabled ones:
+//    100,000 endpoints cost the same as 10 when an event matches 10 of them. Each endpoint appears
+//    at most once per event, even when several of its filters or channels match. Order is
+//    unspecified.
 //  - AddEndpoint / SetEnabled / RemoveEndpoint: O(filters x channels) of that endpoint
 //    (each endpoint is indexed under every (filter, channel) pair; disabled endpoints are
 //    taken out of the index entirely, so they cost Match() nothing).
@@ -62,7 +63,8 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   // Validates `spec` (errors name the field: endpoint_id, event_types[i], channels[i]) and
-  // adds the endpoint, enabled. AlreadyExists if the id is taken.
+  // adds the endpoint, enabled. AlreadyExists if the id is taken. Messages do not repeat
+  // the id; a caller loading many endpoints adds it with Status::WithContext.
   StatusOr<EndpointIndex> AddEndpoint(const SubscriptionSpec& spec);
   // NotFound if no endpoint has this id. Its index may be reused afterwards.
   Status RemoveEndpoint(std::string_view endpoint_id);
