@@ -52,14 +52,17 @@ void ClientConnection::Open(HttpRequest* request) {
   connect_deadline_ = uv_now(loop) + pool_->options().connect_timeout;
   ArmTimer(std::min(connect_deadline_, request->deadline_));
 
-  if (const sockaddr_storage* literal = pool_->literal_address()) {
+  // IP literals (and test addresses) skip DNS; the policy still sees every address.
+  const std::span<const sockaddr_storage> fixed = pool_->fixed_addresses();
+  if (!fixed.empty()) {
     state_ = State::kConnecting;
-    if (!Allowed(pool_->options(), *reinterpret_cast<const sockaddr*>(literal))) {
+    for (const sockaddr_storage& address : fixed) {
+      TakeAddress(*reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+    }
+    if (address_count_ == 0) {
       FailSoon(RequestError::kAddressRefused, false);
       return;
     }
-    addresses_[0] = *literal;
-    address_count_ = 1;
     ConnectNext();
     return;
   }
@@ -120,6 +123,15 @@ HttpRequest* ClientConnection::Detach() {
   if (request != nullptr) request->connection_ = nullptr;
   request_ = nullptr;
   return request;
+}
+
+bool ClientConnection::TakeAddress(const sockaddr& address, std::size_t length) {
+  if (!Allowed(pool_->options(), address)) return false;
+  if (address_count_ < kMaxAddresses) {
+    std::memcpy(&addresses_[address_count_++], &address,
+                std::min(length, sizeof(sockaddr_storage)));
+  }
+  return true;
 }
 
 void ClientConnection::ConnectNext() {
@@ -224,14 +236,9 @@ void ClientConnection::OnResolved(uv_getaddrinfo_t* request, int status, addrinf
     return;
   }
   bool refused = false;
-  for (addrinfo* ai = result; ai != nullptr && self->address_count_ < kMaxAddresses;
-       ai = ai->ai_next) {
+  for (addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
     if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
-    if (!Allowed(self->pool_->options(), *ai->ai_addr)) {
-      refused = true;
-      continue;
-    }
-    std::memcpy(&self->addresses_[self->address_count_++], ai->ai_addr, ai->ai_addrlen);
+    if (!self->TakeAddress(*ai->ai_addr, ai->ai_addrlen)) refused = true;
   }
   uv_freeaddrinfo(result);
   if (self->address_count_ == 0) {

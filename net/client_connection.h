@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "net/base/clock.h"
@@ -62,6 +63,8 @@ class ClientConnection : private IntrusiveLink<IdleConnectionTag> {
 
   void Attach(HttpRequest* request);
   HttpRequest* Detach();
+  // Keeps `address` for connecting unless the address policy refuses it (returns false).
+  bool TakeAddress(const sockaddr& address, std::size_t length);
   void ConnectNext();
   void ConnectFailed(int uv_error);
   void WriteRequest();

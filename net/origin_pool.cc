@@ -1,5 +1,6 @@
 #include "net/origin_pool.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -52,7 +53,11 @@ Status OriginPool::Send(HttpRequest* request) {
 
 void OriginPool::Dispatch() {
   if (closing_) return;
-  while (!queue_.empty()) {
+  const auto now = static_cast<TimeMs>(uv_now(context_.loop));
+  while (HttpRequest* oldest = queue_.front()) {
+    // Deadlines grow along the queue. An expired head is left for the timer to report, so
+    // that Dispatch never calls back (it runs inside Send).
+    if (oldest->deadline_ <= now) break;
     if (ClientConnection* connection = idle_.PopBack()) {
       ++counters_.reuses;
       ++in_flight_;
@@ -61,10 +66,10 @@ void OriginPool::Dispatch() {
       ++in_flight_;
       OpenConnection(queue_.PopFront());
     } else {
-      ArmTimer();  // queued requests' total deadlines
-      return;
+      break;
     }
   }
+  if (!queue_.empty()) ArmTimer();
 }
 
 void OriginPool::OpenConnection(HttpRequest* request) {
@@ -149,19 +154,23 @@ void OriginPool::ReleaseConnection(ClientConnection* connection) {
 }
 
 void OriginPool::ArmTimer() {
-  // Lazily armed: entries join both lists in deadline order, so an active timer is never
-  // later than a new entry; when it fires early it re-arms for the true next deadline.
-  if (closing_ || uv_is_active(reinterpret_cast<uv_handle_t*>(&timer_))) return;
+  if (closing_) return;
   TimeMs next = 0;
   if (const HttpRequest* oldest = queue_.front()) next = oldest->deadline_;
   if (const ClientConnection* coldest = idle_.front()) {
     const TimeMs expiry = coldest->idle_since() + options().idle_timeout;
     next = next == 0 ? expiry : std::min(next, expiry);
   }
-  if (next == 0) return;
-  const TimeMs now = static_cast<TimeMs>(uv_now(context_.loop));
-  uv_timer_start(&timer_, &OriginPool::OnTimer,
-                 static_cast<std::uint64_t>(next > now ? next - now : 0), 0);
+  if (next == 0) return;  // nothing to watch; a pending early expiry re-arms harmlessly
+  const auto now = static_cast<TimeMs>(uv_now(context_.loop));
+  const auto delay = static_cast<std::uint64_t>(next > now ? next - now : 0);
+  // Already due no later than needed (the common case: a new idle connection expires after
+  // the older ones): leave it, it re-arms itself when it fires.
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&timer_)) &&
+      uv_timer_get_due_in(&timer_) <= delay) {
+    return;
+  }
+  uv_timer_start(&timer_, &OriginPool::OnTimer, delay, 0);
 }
 
 void OriginPool::OnTimer(uv_timer_t* timer) {

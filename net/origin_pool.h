@@ -69,6 +69,13 @@ class OriginPool {
   const std::string& origin() const { return origin_; }
   PoolStats Stats() const;
 
+  // Connect to these addresses instead of the URL's host (resolved or literal), in order;
+  // the address policy still applies. Lets tests exercise the fall-through to the next
+  // address deterministically.
+  void SetAddressesForTest(std::vector<sockaddr_storage> addresses) {
+    addresses_for_test_ = std::move(addresses);
+  }
+
   // Used by HttpClient (see its contract). Send fails only when the pool is closing.
   Status Send(HttpRequest* request);
   // Cancels queued and in-flight requests (kCancelled), closes every connection, then
@@ -83,8 +90,11 @@ class OriginPool {
   const ClientOptions& options() const { return *context_.options; }
   std::span<char> read_buffer() const { return context_.read_buffer; }
   const Url& url() const { return url_; }
-  const sockaddr_storage* literal_address() const {
-    return url_.host_kind == HostKind::kName ? nullptr : &literal_address_;
+  // Addresses that need no DNS: the test override, else the IP literal; empty for names.
+  std::span<const sockaddr_storage> fixed_addresses() const {
+    if (!addresses_for_test_.empty()) return addresses_for_test_;
+    if (url_.host_kind == HostKind::kName) return {};
+    return {&literal_address_, 1};
   }
   const std::string& port_text() const { return port_text_; }
   // Writes the request head into `out` (cleared first, capacity kept). With `terminate`
@@ -111,6 +121,7 @@ class OriginPool {
   std::string host_and_agent_;  // "Host: ..\r\nUser-Agent: ..\r\n", fixed per pool
   std::string port_text_;
   sockaddr_storage literal_address_{};
+  std::vector<sockaddr_storage> addresses_for_test_;
 
   std::vector<std::unique_ptr<ClientConnection>> connections_;  // every live object
   IntrusiveList<ClientConnection, IdleConnectionTag> idle_;     // back = most recently used
