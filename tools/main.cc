@@ -6,6 +6,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"hookfan: a high-throughput webhook fan-out engine"};
   app.require_subcommand(1);
+  hookfan::tools::AddRunCommand(app);
   hookfan::tools::AddVersionCommand(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,139 @@
+#pragma once
+// The embedding API: a host program runs hookfan's engine in-process.
+//
+//   hookfan::engine::EngineConfig config;
+//   config.workers = 2;
+//   config.on_outcome = [](const DeliveryOutcome& o) { ... };   // runs on a worker thread
+//   auto engine = hookfan::engine::Engine::Start(std::move(config));
+//   if (!engine.ok()) { fprintf(stderr, "%s\n", engine.status().ToString().c_str()); ... }
+//   (*engine)->AddEndpoint(endpoint_config);                    // any thread
+//   (*engine)->Publish(MakeEvent("order.paid", R"({"id":42})")); // any thread
+//   DrainReport report = (*engine)->DrainAndStop(/*grace_ms=*/5000);
+//
+// Threads: Start creates `workers` threads, each running one libuv loop that owns a shard of
+// the endpoints (by a hash of the endpoint id), their connection pools, queues and timers.
+// Every public method may be called from any thread except a worker thread (callbacks must
+// not call back into the engine, except Publish). Publish never blocks on the network.
+//
+// Delivery: at-least-once. Each matching endpoint gets one delivery per event; the payload
+// is shared, not copied. Failed attempts are retried on the endpoint's retry policy;
+// after the last one the delivery is dead-lettered (kept, listed, replayable).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/endpoint_config.h"
+#include "engine/event.h"
+#include "engine/latency_histogram.h"
+#include "net/base/status.h"
+#include "net/http_client.h"
+#include "net/request_outcome.h"
+
+namespace hookfan::engine {
+
+class Worker;
+class EngineRegistry;
+
+// A delivery's final fate, reported once per (event, endpoint).
+struct DeliveryOutcome {
+  enum class Kind : unsigned char { kDelivered, kDeadLettered };
+  Kind kind;
+  const std::string& endpoint_id;
+  const Event& event;
+  int attempts;                  // attempts made, the last one included
+  int last_status;               // HTTP status of the last attempt, 0 if none
+  net::RequestError last_error;  // transport error of the last attempt
+  std::string_view reason;       // "delivered", "http_500", "endpoint_disabled", ...
+  std::int64_t latency_us;       // from publish to the final outcome
+};
+
+struct EngineConfig {
+  int workers = 0;                                  // 0: one per core
+  double retry_scale = 1.0;                         // multiplies every retry delay (tests: 0.001)
+  std::size_t max_pending_deliveries = 20'000'000;  // beyond it Publish answers exhausted
+  std::size_t max_dead_letters = 100'000;           // kept per worker; oldest dropped first
+  std::uint64_t seed = 0;                           // jitter; 0: random
+  net::ClientOptions http;
+  // Called on a worker thread for every final outcome. Must be quick and thread-safe.
+  std::function<void(const DeliveryOutcome&)> on_outcome;
+};
+
+struct EndpointStats {
+  std::string id;
+  bool enabled = true;
+  std::uint64_t delivered = 0;
+  std::uint64_t failed_attempts = 0;
+  std::uint64_t dead_lettered = 0;
+  std::uint64_t pending = 0;          // queued + waiting for a retry + in flight
+  std::uint64_t pending_retries = 0;  // waiting on the timing wheel
+  std::uint64_t in_flight = 0;
+  int last_status = 0;
+  std::int64_t last_attempt_unix_ms = 0;
+  LatencyHistogram latency_us;  // publish to success
+};
+
+struct EngineStats {
+  std::vector<EndpointStats> endpoints;
+  EndpointStats total;  // id "total"
+  std::uint64_t published_events = 0;
+  std::uint64_t rejected_events = 0;  // refused by admission control
+};
+
+struct DeadLetter {
+  std::uint64_t sequence;  // for Replay
+  std::string endpoint_id;
+  EventPtr event;
+  int attempts;
+  int last_status;
+  std::string reason;
+  std::int64_t unix_ms;
+};
+
+struct DrainReport {
+  std::uint64_t delivered_during_drain = 0;
+  std::uint64_t cancelled_in_flight = 0;
+  std::uint64_t still_pending = 0;  // queued or waiting for a retry when the grace ran out
+  bool graceful = true;             // everything due finished within the grace period
+};
+
+class Engine {
+ public:
+  static StatusOr<std::unique_ptr<Engine>> Start(EngineConfig config);
+  ~Engine();  // DrainAndStop(0) if still running
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  Status AddEndpoint(const EndpointConfig& config);
+  Status RemoveEndpoint(std::string_view id);
+  Status SetEndpointEnabled(std::string_view id, bool enabled);
+
+  // Fans the event out. kResourceExhausted when the pending limit is reached (nothing is
+  // enqueued; the caller should answer 503 with Retry-After), kUnavailable when stopping.
+  Status Publish(EventPtr event);
+  // All or nothing: either every event is accepted or none is.
+  Status PublishBatch(std::span<const EventPtr> events);
+
+  EngineStats Stats();
+  std::vector<DeadLetter> DeadLetters(std::size_t limit = 1000);
+  // Publishes a dead letter's event again to its endpoint only.
+  Status Replay(std::uint64_t sequence);
+
+  // Stops intake, lets due work finish for up to `grace_ms`, cancels the rest, joins the
+  // workers. Idempotent.
+  DrainReport DrainAndStop(DurationMs grace_ms);
+
+  int worker_count() const;
+  // Deliveries not yet final (queued, waiting for a retry, in flight). Cheap: one atomic.
+  std::uint64_t PendingDeliveries() const;
+
+ private:
+  explicit Engine(EngineConfig config);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace hookfan::engine
