@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <csignal>
 #include <string>
 #include <utility>
 

@@ -78,7 +78,9 @@ class HttpServer {
  public:
   using Handler = std::function<void(const HttpRequest& request, HttpResponder responder)>;
 
-  // Binds host:port and starts accepting on `loop`. Errors name the address.
+  // Binds host:port and starts accepting on `loop`. Errors name the address. The first call
+  // ignores SIGPIPE process-wide, so that writing to a vanished peer fails instead of
+  // killing the process.
   static StatusOr<std::unique_ptr<HttpServer>> Listen(uv_loop_t* loop, HttpServerOptions options,
                                                       Handler handler);
   HttpServer(const HttpServer&) = delete;

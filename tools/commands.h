@@ -13,5 +13,6 @@ struct CommandExit {
 };
 
 void AddVersionCommand(CLI::App& app);
+void AddSinkCommand(CLI::App& app);
 
 }  // namespace hookfan::tools

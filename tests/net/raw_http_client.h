@@ -125,6 +125,9 @@ class RawHttpClient {
     return End::kTimeout;
   }
 
+  // How the connection ended when ReadResponse returned nullopt.
+  End last_end() const { return last_end_; }
+
   // Half-closes the sending side (the server sees EOF).
   void ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
 
@@ -132,13 +135,17 @@ class RawHttpClient {
   bool Fill() {
     char chunk[16 * 1024];
     ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n <= 0) return false;
+    if (n <= 0) {
+      last_end_ = n == 0 ? End::kClosed : errno == ECONNRESET ? End::kReset : End::kTimeout;
+      return false;
+    }
     buffer_.append(chunk, static_cast<size_t>(n));
     return true;
   }
 
   int fd_ = -1;
   bool connected_ = false;
+  End last_end_ = End::kData;
   std::string buffer_;
 };
 
