@@ -21,13 +21,20 @@ constexpr size_t kSignatureChars = 44;  // base64 of 32 bytes
 
 bool DecodeBase64(std::string_view text, std::string* out) {
   if (text.empty() || text.size() % 4 != 0) return false;
+  // EVP_DecodeBlock is lenient (blanks, '=' inside); a secret must be exactly base64.
+  const size_t padding = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
+  for (size_t i = 0; i < text.size() - padding; ++i) {
+    const char c = text[i];
+    const bool base64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '+' || c == '/';
+    if (!base64) return false;
+  }
   out->resize(text.size() / 4 * 3);
   int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out->data()),
                                reinterpret_cast<const unsigned char*>(text.data()),
                                static_cast<int>(text.size()));
   if (length < 0) return false;
   // EVP_DecodeBlock counts the bytes that '=' padding stands for; they are not key bytes.
-  size_t padding = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
   out->resize(static_cast<size_t>(length) - padding);
   return true;
 }
