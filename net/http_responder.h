@@ -9,7 +9,9 @@
 //                    }
 //
 // Move-only and small (a pointer and a number): creating one allocates nothing. Answering
-// after the client went away is harmless (the answer is dropped). A responder destroyed
+// after the client went away is harmless (the answer is dropped). Respond() and Reset() never
+// call the handler re-entrantly: requests they unblock are parsed on a later loop turn, so a
+// handler may answer from a loop over its own queue of responders. A responder destroyed
 // without an answer sends 500 and closes the connection: a handler bug never hangs a client.
 // The connection stays allocated while any of its responders is pending, so every responder
 // must be answered or destroyed before HttpServer::Close can finish.
