@@ -14,5 +14,6 @@ struct CommandExit {
 
 void AddVersionCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);
+void AddSinkCommand(CLI::App& app);
 
 }  // namespace hookfan::tools

@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   hookfan::tools::AddRunCommand(app);
   hookfan::tools::AddVersionCommand(app);
+  hookfan::tools::AddSinkCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
