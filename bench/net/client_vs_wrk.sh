@@ -2,16 +2,19 @@
 # Compares hookfan_client_load with `wrk -t1` against the same receiver (nginx on loopback,
 # `return 200 "ok"`), the same body and the same number of connections, in one run.
 #
-#   bash bench/net/client_vs_wrk.sh [build/release] [connections] [seconds] [body_bytes]
+#   bash bench/net/client_vs_wrk.sh [build/release] [connections] [seconds] [body_bytes] [rounds]
 #
-# Prints one JSON line per tool and a final line with the ratio hookfan/wrk. Needs nginx
-# and wrk on PATH (tools/setup.sh installs them). Loopback only.
+# Runs wrk and hookfan_client_load in alternation for `rounds` rounds (default 3) so that
+# noise from other work on the machine hits both alike, prints one JSON line per run, then
+# a summary with the median rps of each and the ratio hookfan/wrk of the medians. Needs
+# nginx and wrk on PATH (tools/setup.sh installs them). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build/release}
 connections=${2:-64}
 seconds=${3:-10}
 body_bytes=${4:-256}
+rounds=${5:-3}
 driver="$build/bench/hookfan_client_load"
 [ -x "$driver" ] || { echo "client_vs_wrk: build $driver first (tools/build.sh release)" >&2; exit 2; }
 
@@ -54,14 +57,24 @@ wrk.body = '$body'
 wrk.headers["Content-Type"] = "application/json"
 EOF
 
-wrk_out=$(wrk -t1 -c"$connections" -d"${seconds}s" -s "$work/post.lua" "http://127.0.0.1:$port/")
-wrk_rps=$(echo "$wrk_out" | awk '/Requests\/sec/ {print $2}')
-wrk_errors=$(echo "$wrk_out" | awk '/Non-2xx|Socket errors/ {n++} END {print n+0}')
-echo "{\"tool\":\"wrk -t1 -c$connections\",\"rps\":$wrk_rps,\"error_lines\":$wrk_errors}"
+wrk_all=()
+hookfan_all=()
+for round in $(seq 1 "$rounds"); do
+  wrk_out=$(wrk -t1 -c"$connections" -d"${seconds}s" -s "$work/post.lua" "http://127.0.0.1:$port/")
+  wrk_rps=$(echo "$wrk_out" | awk '/Requests\/sec/ {print $2}')
+  wrk_errors=$(echo "$wrk_out" | awk '/Non-2xx|Socket errors/ {n++} END {print n+0}')
+  echo "{\"round\":$round,\"tool\":\"wrk -t1 -c$connections\",\"rps\":$wrk_rps,\"error_lines\":$wrk_errors}"
+  wrk_all+=("$wrk_rps")
 
-hookfan_out=$("$driver" --url "http://127.0.0.1:$port/" --connections "$connections" \
-  --seconds "$seconds" --body-bytes "$body_bytes")
-echo "$hookfan_out"
-hookfan_rps=$(echo "$hookfan_out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rps"])')
-python3 -c "import sys; print('{\"ratio_hookfan_over_wrk\":%.3f}' % (float(sys.argv[1]) / float(sys.argv[2])))" \
-  "$hookfan_rps" "$wrk_rps"
+  hookfan_out=$("$driver" --url "http://127.0.0.1:$port/" --connections "$connections" \
+    --seconds "$seconds" --body-bytes "$body_bytes")
+  echo "{\"round\":$round,\"tool\":\"hookfan_client_load\",${hookfan_out#\{}"
+  hookfan_all+=("$(echo "$hookfan_out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rps"])')")
+done
+python3 - "${wrk_all[*]}" "${hookfan_all[*]}" "$connections" "$body_bytes" <<'PY'
+import statistics, sys
+wrk = statistics.median(float(x) for x in sys.argv[1].split())
+hookfan = statistics.median(float(x) for x in sys.argv[2].split())
+print('{"connections":%s,"body_bytes":%s,"wrk_rps_median":%.1f,"hookfan_rps_median":%.1f,'
+      '"ratio_hookfan_over_wrk":%.3f}' % (sys.argv[3], sys.argv[4], wrk, hookfan, hookfan / wrk))
+PY
