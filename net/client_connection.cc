@@ -156,7 +156,7 @@ void ClientConnection::WriteRequest() {
   const bool has_extra = !request.extra_headers.empty();
   pool_->BuildHead(request, !has_extra, &head_);
   // One write for head, caller's header lines and body: no copy of the body, and libuv
-  // keeps up to four buffers inline in the request (no allocation).
+  // keeps up to four buffers inline in a queued write (no allocation).
   uv_buf_t bufs[4];
   unsigned count = 0;
   bufs[count++] = uv_buf_init(head_.data(), static_cast<unsigned>(head_.size()));
@@ -170,15 +170,41 @@ void ClientConnection::WriteRequest() {
     bufs[count++] = uv_buf_init(const_cast<char*>(request.body.data()),
                                 static_cast<unsigned>(request.body.size()));
   }
+  // Most requests fit in the socket buffer: write them right now and queue a libuv write
+  // only for what is left. That also spares a queued write's epoll_ctl per request.
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  std::size_t total = 0;
+  for (unsigned i = 0; i < count; ++i) total += bufs[i].len;
+  int written = uv_try_write(stream, bufs, count);
+  if (written == UV_EAGAIN) written = 0;
+  if (written < 0) {
+    FailSoon(RequestError::kConnectionReset, true);
+    return;
+  }
+  if (static_cast<std::size_t>(written) == total) {
+    OnRequestWritten();
+    return;
+  }
+  unsigned first = 0;
+  auto skip = static_cast<std::size_t>(written);
+  while (skip >= bufs[first].len) skip -= bufs[first++].len;
+  bufs[first].base += skip;
+  bufs[first].len -= skip;
   write_request_.data = this;
-  const int r = uv_write(&write_request_, reinterpret_cast<uv_stream_t*>(&tcp_), bufs, count,
-                         &ClientConnection::OnWritten);
-  if (r < 0) {
+  if (uv_write(&write_request_, stream, bufs + first, count - first, &ClientConnection::OnWritten) <
+      0) {
     FailSoon(RequestError::kConnectionReset, true);
     return;
   }
   write_pending_ = true;
   ArmTimer(request.deadline_);
+}
+
+void ClientConnection::OnRequestWritten() {
+  if (response_started_) return;  // the total deadline is armed already
+  response_deadline_ =
+      static_cast<TimeMs>(uv_now(pool_->loop())) + pool_->options().response_timeout;
+  ArmTimer(std::min(response_deadline_, request_->deadline_));
 }
 
 void ClientConnection::Complete(bool reusable) {
@@ -276,12 +302,7 @@ void ClientConnection::OnWritten(uv_write_t* request, int status) {
     self->Fail(RequestError::kConnectionReset, true);
     return;
   }
-  if (!self->response_started_) {
-    const HttpRequest& current = *self->request_;
-    self->response_deadline_ =
-        static_cast<TimeMs>(uv_now(self->pool_->loop())) + self->pool_->options().response_timeout;
-    self->ArmTimer(std::min(self->response_deadline_, current.deadline_));
-  }
+  self->OnRequestWritten();
 }
 
 void ClientConnection::OnAlloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {

@@ -68,6 +68,7 @@ class ClientConnection : private IntrusiveLink<IdleConnectionTag> {
   void ConnectNext();
   void ConnectFailed(int uv_error);
   void WriteRequest();
+  void OnRequestWritten();
   void Complete(bool reusable);
   void Fail(RequestError error, bool retriable);
   void FailSoon(RequestError error, bool retriable);

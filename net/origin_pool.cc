@@ -20,7 +20,7 @@ OriginPool::OriginPool(const Context& context, const Url& url)
     HOOKFAN_CHECK(uv_ip6_addr(url.host.c_str(), url.port,
                               reinterpret_cast<sockaddr_in6*>(&literal_address_)) == 0);
   }
-  connections_.reserve(options().max_connections_per_origin);
+  connections_.reserve(std::min<std::size_t>(options().max_connections_per_origin, 64));
   HOOKFAN_CHECK(uv_timer_init(context_.loop, &timer_) == 0);
   timer_.data = this;
 }

@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 
-#include <cstdio>
-
 namespace hookfan::net {
 namespace {
 
@@ -28,19 +26,19 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 Status CheckBytes(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    char where[64];
+    const char* what = nullptr;
     if (c <= 0x20 || c == 0x7f) {
-      std::snprintf(where, sizeof(where), "space or control character at offset %zu", i);
-      return UrlError(where);
+      what = "space or control character";
+    } else if (c >= 0x80) {
+      what = "non-ASCII byte";
+    } else if (c == '\\') {
+      what = "backslash";
+    } else {
+      continue;
     }
-    if (c >= 0x80) {
-      std::snprintf(where, sizeof(where), "non-ASCII byte at offset %zu (percent-encode it)", i);
-      return UrlError(where);
-    }
-    if (c == '\\') {
-      std::snprintf(where, sizeof(where), "backslash at offset %zu", i);
-      return UrlError(where);
-    }
+    std::string message = std::string(what) + " at offset " + std::to_string(i);
+    if (c >= 0x80) message += " (percent-encode it)";
+    return UrlError(message);
   }
   return Status::Ok();
 }

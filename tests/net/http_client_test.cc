@@ -78,6 +78,22 @@ TEST_F(HttpClientTest, SendsOnePostWithHeadHeadersAndBody) {
   EXPECT_EQ(peer_->requests()[0].body, R"({"id":"e1"})");
 }
 
+TEST_F(HttpClientTest, BodyLargerThanTheSocketBufferIsWrittenCompletely) {
+  // Far more than loopback socket buffers take at once: the rest goes through a queued write.
+  StartPeer(kOk);
+  StartClient();
+  OriginPool* pool = PoolFor(peer_->Url());
+  std::string body(16 << 20, 'b');
+  for (std::size_t i = 0; i < body.size(); i += 4096) body[i] = static_cast<char>('a' + i % 26);
+  TestAttempt attempt(body);
+  attempt.request.extra_headers = "x-big: yes\r\n";
+  SendAndWait(pool, attempt);
+  EXPECT_EQ(attempt.outcome.status, 200);
+  ASSERT_EQ(peer_->requests().size(), 1u);
+  EXPECT_TRUE(peer_->requests()[0].body == body);
+  EXPECT_EQ(client_->Stats(pool).idle, 1u);
+}
+
 TEST_F(HttpClientTest, ContentTypeAndUserAgentAreConfigurable) {
   StartPeer(kOk);
   ClientOptions options;

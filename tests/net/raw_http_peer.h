@@ -110,6 +110,7 @@ class RawHttpPeer {
     int id = 0;
     int requests = 0;
     std::string buffer;
+    std::size_t head_end = std::string::npos;  // of the request being received, once seen
     bool closing = false;
   };
   struct WriteOp {
@@ -148,11 +149,15 @@ class RawHttpPeer {
     }
     c->buffer.append(buf->base, static_cast<std::size_t>(nread));
     while (!c->closing) {
-      const std::size_t head_end = c->buffer.find("\r\n\r\n");
-      if (head_end == std::string::npos) return;
+      if (c->head_end == std::string::npos) {
+        c->head_end = c->buffer.find("\r\n\r\n");
+        if (c->head_end == std::string::npos) return;
+      }
+      const std::size_t head_end = c->head_end;
       const std::size_t body_length = ContentLength(c->buffer.substr(0, head_end));
       const std::size_t total = head_end + 4 + body_length;
       if (c->buffer.size() < total) return;
+      c->head_end = std::string::npos;
       Request request{.connection = c->id,
                       .index = c->requests++,
                       .head = c->buffer.substr(0, head_end + 4),
