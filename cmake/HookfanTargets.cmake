@@ -20,8 +20,8 @@ function(hookfan_add_tests folder)
   foreach(source ${test_sources})
     get_filename_component(name ${source} NAME_WE)
     add_executable(${name} ${source})
-    target_link_libraries(${name} PRIVATE hookfan_tools hookfan_engine hookfan_net
-                          GTest::gtest GTest::gmock GTest::gtest_main)
+    target_link_libraries(${name} PRIVATE hookfan_test_support hookfan_tools hookfan_engine
+                          hookfan_net GTest::gtest GTest::gmock GTest::gtest_main)
     target_compile_definitions(${name} PRIVATE
       HOOKFAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       HOOKFAN_BINARY="$<TARGET_FILE:hookfan>")

@@ -75,6 +75,7 @@ void Worker::Post(std::function<void(Worker&)> command) {
   {
     std::lock_guard<std::mutex> lock(commands_mutex_);
     commands_.push_back(std::move(command));
+    has_commands_.store(true, std::memory_order_release);
   }
   wake_pending_.store(true, std::memory_order_release);
   uv_async_send(&async_);
@@ -85,12 +86,7 @@ void Worker::OnAsync(uv_async_t* handle) { static_cast<Worker*>(handle->data)->D
 void Worker::DrainInboxes() {
   wake_pending_.store(false, std::memory_order_release);
   retired_.clear();
-  std::vector<std::function<void(Worker&)>> commands;
-  {
-    std::lock_guard<std::mutex> lock(commands_mutex_);
-    commands.swap(commands_);
-  }
-  for (auto& command : commands) command(*this);
+  RunCommands();
 
   moodycamel::ConsumerToken token(deliveries_);
   DeliveryItem batch[kDequeueBatch];
@@ -98,6 +94,9 @@ void Worker::DrainInboxes() {
   while (taken < kMaxItemsPerTurn) {
     std::size_t n = deliveries_.try_dequeue_bulk(token, batch, kDequeueBatch);
     if (n == 0) break;
+    // A command posted before these items were enqueued (an endpoint added, re-enabled)
+    // must apply before they are accepted; dequeuing them made it visible here.
+    RunCommands();
     for (std::size_t i = 0; i < n; ++i) {
       AcceptItem(batch[i]);
       batch[i].event.reset();
@@ -109,6 +108,17 @@ void Worker::DrainInboxes() {
   SchedulePump();
 }
 
+void Worker::RunCommands() {
+  if (!has_commands_.load(std::memory_order_acquire)) return;
+  std::vector<std::function<void(Worker&)>> commands;
+  {
+    std::lock_guard<std::mutex> lock(commands_mutex_);
+    commands.swap(commands_);
+    has_commands_.store(false, std::memory_order_relaxed);
+  }
+  for (auto& command : commands) command(*this);
+}
+
 EndpointRuntime* Worker::EndpointFor(std::uint32_t index, std::uint64_t serial) {
   if (index >= endpoints_.size() || !endpoints_[index]) return nullptr;
   EndpointRuntime* endpoint = endpoints_[index].get();
@@ -117,17 +127,6 @@ EndpointRuntime* Worker::EndpointFor(std::uint32_t index, std::uint64_t serial) 
 
 void Worker::AcceptItem(DeliveryItem& item) {
   EndpointRuntime* endpoint = EndpointFor(item.endpoint_index, item.endpoint_serial);
-  if (endpoint == nullptr) {
-    // The add command may still be in the command inbox (posted by another thread just
-    // before this item): run pending commands once, then look again.
-    std::vector<std::function<void(Worker&)>> commands;
-    {
-      std::lock_guard<std::mutex> lock(commands_mutex_);
-      commands.swap(commands_);
-    }
-    for (auto& command : commands) command(*this);
-    endpoint = EndpointFor(item.endpoint_index, item.endpoint_serial);
-  }
   if (endpoint == nullptr) {
     // Removed before its deliveries arrived: nothing to deliver to, nowhere to keep it.
     context_.pending->fetch_sub(1, std::memory_order_relaxed);

@@ -91,6 +91,7 @@ class Worker {
   static void OnAttemptDone(net::HttpRequest* request, const net::RequestOutcome& outcome);
 
   void DrainInboxes();
+  void RunCommands();
   void AcceptItem(DeliveryItem& item);
   EndpointRuntime* EndpointFor(std::uint32_t index, std::uint64_t serial);
   void MakeReady(EndpointRuntime* endpoint);
@@ -125,6 +126,7 @@ class Worker {
   moodycamel::ConcurrentQueue<DeliveryItem> deliveries_;
   std::mutex commands_mutex_;  // control path only; deliveries never take it
   std::vector<std::function<void(Worker&)>> commands_;
+  std::atomic<bool> has_commands_{false};
   std::atomic<bool> wake_pending_{false};
 
   std::unique_ptr<net::HttpClient> client_;

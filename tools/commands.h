@@ -14,6 +14,7 @@ struct CommandExit {
 
 void AddVersionCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);
+void AddServeCommand(CLI::App& app);
 void AddSinkCommand(CLI::App& app);
 
 }  // namespace hookfan::tools

@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   CLI::App app{"hookfan: a high-throughput webhook fan-out engine"};
   app.require_subcommand(1);
   hookfan::tools::AddRunCommand(app);
+  hookfan::tools::AddServeCommand(app);
   hookfan::tools::AddVersionCommand(app);
   hookfan::tools::AddSinkCommand(app);
   try {

@@ -1,0 +1,338 @@
+// The engine end to end: real workers, real HTTP to scripted receivers on loopback.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "engine/hookfan.h"
+#include "engine/signer.h"
+#include "engine/webhook_secret.h"
+#include "tests/support/test_receiver.h"
+
+namespace hookfan::engine {
+namespace {
+
+using hookfan::testing::ReceivedRequest;
+using hookfan::testing::ReceiverReply;
+using hookfan::testing::TestReceiver;
+
+// Collects final outcomes from the workers' threads.
+class Outcomes {
+ public:
+  void Add(const DeliveryOutcome& outcome) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    records_.push_back(Record{outcome.kind, outcome.endpoint_id, outcome.event.id, outcome.attempts,
+                              outcome.last_status, std::string(outcome.reason)});
+    changed_.notify_all();
+  }
+  bool WaitFor(std::size_t n, DurationMs timeout_ms = 10000) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                             [&] { return records_.size() >= n; });
+  }
+  struct Record {
+    DeliveryOutcome::Kind kind;
+    std::string endpoint_id;
+    std::string event_id;
+    int attempts;
+    int last_status;
+    std::string reason;
+  };
+  std::vector<Record> records() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return records_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Record> records_;
+};
+
+std::unique_ptr<Engine> StartEngine(Outcomes* outcomes, int workers = 2,
+                                    std::size_t max_pending = 1'000'000) {
+  EngineConfig config;
+  config.workers = workers;
+  config.seed = 42;
+  config.max_pending_deliveries = max_pending;
+  config.http.connect_timeout = 2000;
+  config.http.response_timeout = 5000;
+  config.http.total_timeout = 10000;
+  config.on_outcome = [outcomes](const DeliveryOutcome& o) { outcomes->Add(o); };
+  auto engine = Engine::Start(std::move(config));
+  HOOKFAN_CHECK(engine.ok());
+  return std::move(*engine);
+}
+
+EndpointConfig Endpoint(std::string id, std::string url, std::vector<std::string> types = {}) {
+  EndpointConfig config;
+  config.id = std::move(id);
+  config.url = std::move(url);
+  config.event_types = std::move(types);
+  config.secrets = {GenerateStandardSecret()};
+  config.retry.delays = std::vector<DurationMs>{10, 10, 10, 10};  // fast, 5 attempts
+  return config;
+}
+
+TEST(EngineTest, FansOutOneEventToHundredEndpointsAllSignedCorrectly) {
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes);
+  std::map<std::string, std::string> secret_by_path;
+  for (int i = 0; i < 100; ++i) {
+    EndpointConfig config =
+        Endpoint("ep" + std::to_string(i), receiver.Url("/e/" + std::to_string(i)), {"order.*"});
+    secret_by_path["/e/" + std::to_string(i)] = config.secrets[0];
+    ASSERT_TRUE(engine->AddEndpoint(config).ok());
+  }
+  ASSERT_TRUE(engine->AddEndpoint(Endpoint("other", receiver.Url("/other"), {"user.*"})).ok());
+  EventPtr event = MakeEvent("order.paid", R"({"order":42,"total":"9.99"})");
+  ASSERT_TRUE(engine->Publish(event).ok());
+  ASSERT_TRUE(outcomes.WaitFor(100));
+  ASSERT_TRUE(receiver.WaitForCount(100, 5000));
+
+  std::set<std::string> paths;
+  for (const ReceivedRequest& request : receiver.Requests()) {
+    paths.insert(request.target);
+    EXPECT_EQ(request.method, "POST");
+    EXPECT_EQ(request.body, event->payload);
+    EXPECT_EQ(request.Header("content-type"), "application/json");
+    EXPECT_EQ(request.Header("webhook-id"), event->id);
+    auto valid = VerifyStandardSignature(secret_by_path[request.target], event->id,
+                                         request.Header("webhook-timestamp"), request.body,
+                                         request.Header("webhook-signature"));
+    ASSERT_TRUE(valid.ok());
+    EXPECT_TRUE(*valid) << request.target;
+  }
+  EXPECT_EQ(paths.size(), 100u);
+  EXPECT_EQ(paths.count("/other"), 0u);
+  for (const auto& record : outcomes.records()) {
+    EXPECT_EQ(record.kind, DeliveryOutcome::Kind::kDelivered);
+    EXPECT_EQ(record.attempts, 1);
+  }
+  EngineStats stats = engine->Stats();
+  EXPECT_EQ(stats.total.delivered, 100u);
+  EXPECT_EQ(stats.total.pending, 0u);
+}
+
+TEST(EngineTest, RetriesReachSuccessOnTheThirdAttemptWithTheSameWebhookId) {
+  std::atomic<int> calls{0};
+  TestReceiver receiver(
+      [&](const ReceivedRequest&) { return ReceiverReply{++calls <= 2 ? 500 : 200}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes);
+  ASSERT_TRUE(engine->AddEndpoint(Endpoint("flaky", receiver.Url())).ok());
+  EventPtr event = MakeEvent("a", R"({"n":1})");
+  ASSERT_TRUE(engine->Publish(event).ok());
+  ASSERT_TRUE(outcomes.WaitFor(1));
+  auto record = outcomes.records()[0];
+  EXPECT_EQ(record.kind, DeliveryOutcome::Kind::kDelivered);
+  EXPECT_EQ(record.attempts, 3);
+  auto requests = receiver.Requests();
+  ASSERT_EQ(requests.size(), 3u);
+  for (const auto& request : requests) EXPECT_EQ(request.Header("webhook-id"), event->id);
+  EngineStats stats = engine->Stats();
+  EXPECT_EQ(stats.total.failed_attempts, 2u);
+  EXPECT_EQ(stats.total.delivered, 1u);
+}
+
+TEST(EngineTest, GoneDisablesTheEndpointUntilReEnabled) {
+  std::atomic<int> status{410};
+  TestReceiver receiver([&](const ReceivedRequest&) { return ReceiverReply{status.load()}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes);
+  ASSERT_TRUE(engine->AddEndpoint(Endpoint("gone", receiver.Url())).ok());
+  ASSERT_TRUE(engine->Publish(MakeEvent("a", "1")).ok());
+  ASSERT_TRUE(outcomes.WaitFor(1));
+  EXPECT_EQ(outcomes.records()[0].kind, DeliveryOutcome::Kind::kDeadLettered);
+  EXPECT_EQ(outcomes.records()[0].attempts, 1);  // 410 is not retried
+  EXPECT_EQ(outcomes.records()[0].last_status, 410);
+
+  // Disabled: new events no longer reach it.
+  ASSERT_TRUE(engine->Publish(MakeEvent("a", "2")).ok());
+  EngineStats stats = engine->Stats();
+  ASSERT_EQ(stats.endpoints.size(), 1u);
+  EXPECT_FALSE(stats.endpoints[0].enabled);
+  EXPECT_EQ(receiver.count(), 1u);
+
+  status = 200;
+  ASSERT_TRUE(engine->SetEndpointEnabled("gone", true).ok());
+  ASSERT_TRUE(engine->Publish(MakeEvent("a", "3")).ok());
+  ASSERT_TRUE(outcomes.WaitFor(2));
+  EXPECT_EQ(outcomes.records()[1].kind, DeliveryOutcome::Kind::kDelivered)
+      << outcomes.records()[1].reason;
+  EXPECT_EQ(receiver.count(), 2u);  // event "2" was not delivered while disabled
+}
+
+TEST(EngineTest, RetryAfterIsHonouredOverThePolicyDelay) {
+  std::atomic<int> calls{0};
+  TestReceiver receiver([&](const ReceivedRequest&) {
+    return ++calls == 1 ? ReceiverReply{429, "1"} : ReceiverReply{200};
+  });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes);
+  EndpointConfig config = Endpoint("limited", receiver.Url());
+  config.retry.delays = std::vector<DurationMs>{20, 20};
+  config.retry.max_delay = 5000;  // Retry-After may hold it back up to 5 s
+  ASSERT_TRUE(engine->AddEndpoint(config).ok());
+  ASSERT_TRUE(engine->Publish(MakeEvent("a", "1")).ok());
+  ASSERT_TRUE(outcomes.WaitFor(1));
+  auto requests = receiver.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  // The policy alone would have retried after 20 ms.
+  EXPECT_GE(requests[1].at_ms - requests[0].at_ms, 950);
+  EXPECT_EQ(outcomes.records()[0].kind, DeliveryOutcome::Kind::kDelivered);
+}
+
+TEST(EngineTest, DeadLettersAfterTheLastAttemptAndReplays) {
+  std::atomic<int> status{500};
+  TestReceiver receiver([&](const ReceivedRequest&) { return ReceiverReply{status.load()}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes);
+  EndpointConfig config = Endpoint("broken", receiver.Url());
+  config.retry.delays = std::vector<DurationMs>{5, 5};  // 3 attempts
+  ASSERT_TRUE(engine->AddEndpoint(config).ok());
+  EventPtr event = MakeEvent("a", R"({"k":"v"})");
+  ASSERT_TRUE(engine->Publish(event).ok());
+  ASSERT_TRUE(outcomes.WaitFor(1));
+  EXPECT_EQ(outcomes.records()[0].kind, DeliveryOutcome::Kind::kDeadLettered);
+  EXPECT_EQ(outcomes.records()[0].attempts, 3);
+  EXPECT_EQ(outcomes.records()[0].reason, "http_500");
+  EXPECT_EQ(receiver.count(), 3u);
+
+  auto letters = engine->DeadLetters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].endpoint_id, "broken");
+  EXPECT_EQ(letters[0].event->id, event->id);
+  EXPECT_EQ(letters[0].attempts, 3);
+
+  status = 200;
+  ASSERT_TRUE(engine->Replay(letters[0].sequence).ok());
+  ASSERT_TRUE(outcomes.WaitFor(2));
+  EXPECT_EQ(outcomes.records()[1].kind, DeliveryOutcome::Kind::kDelivered);
+  EXPECT_EQ(receiver.Requests().back().Header("webhook-id"), event->id);
+  EXPECT_EQ(engine->Replay(999999).code(), StatusCode::kNotFound);
+}
+
+TEST(EngineTest, SlowReceiverDoesNotHoldBackTheOthers) {
+  TestReceiver slow([](const ReceivedRequest&) { return ReceiverReply{200, "", 2000}; });
+  TestReceiver fast([](const ReceivedRequest&) { return ReceiverReply{200}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes, /*workers=*/1);  // same worker, same loop
+  EndpointConfig slow_config = Endpoint("slow", slow.Url());
+  slow_config.max_in_flight = 4;
+  ASSERT_TRUE(engine->AddEndpoint(slow_config).ok());
+  ASSERT_TRUE(engine->AddEndpoint(Endpoint("fast", fast.Url())).ok());
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(engine->Publish(MakeEvent("a", "{}")).ok());
+  // All 200 fast deliveries finish while the slow endpoint has answered at most its first
+  // in-flight batch (it needs 2 s per batch of 4).
+  ASSERT_TRUE(fast.WaitForCount(200, 10000));
+  EngineStats stats;
+  for (int i = 0; i < 500; ++i) {
+    stats = engine->Stats();
+    if (stats.endpoints[0].delivered == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(stats.endpoints[0].id, "fast");
+  EXPECT_EQ(stats.endpoints[0].delivered, 200u);
+  EXPECT_LE(stats.endpoints[1].delivered, 4u);
+  EXPECT_LE(slow.count(), 8u);  // never more than its in-flight cap per 2 s
+  engine->DrainAndStop(0);
+}
+
+TEST(EngineTest, DrainFinishesInFlightWorkWithinTheGracePeriod) {
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 200}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes);
+  ASSERT_TRUE(engine->AddEndpoint(Endpoint("a", receiver.Url())).ok());
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(engine->Publish(MakeEvent("a", "{}")).ok());
+  ASSERT_TRUE(receiver.WaitForCount(1, 5000));
+  DrainReport report = engine->DrainAndStop(10000);
+  EXPECT_TRUE(report.graceful);
+  EXPECT_EQ(report.still_pending, 0u);
+  EXPECT_EQ(report.cancelled_in_flight, 0u);
+  EXPECT_EQ(outcomes.records().size(), 20u);
+  EXPECT_EQ(engine->Publish(MakeEvent("a", "{}")).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(engine->Stats().total.delivered, 20u);
+}
+
+TEST(EngineTest, DrainReportsWhatTheGracePeriodCouldNotFinish) {
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 3000}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes, 1);
+  EndpointConfig config = Endpoint("a", receiver.Url());
+  config.max_in_flight = 2;
+  ASSERT_TRUE(engine->AddEndpoint(config).ok());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(engine->Publish(MakeEvent("a", "{}")).ok());
+  ASSERT_TRUE(receiver.WaitForCount(2, 5000));
+  DrainReport report = engine->DrainAndStop(100);
+  EXPECT_FALSE(report.graceful);
+  EXPECT_EQ(report.cancelled_in_flight, 2u);
+  EXPECT_EQ(report.still_pending, 8u);
+  EXPECT_EQ(engine->PendingDeliveries(), 0u);
+}
+
+TEST(EngineTest, AdmissionRefusesWholeBatchesOverThePendingLimit) {
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 1000}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes, 1, /*max_pending=*/5);
+  ASSERT_TRUE(engine->AddEndpoint(Endpoint("a", receiver.Url())).ok());
+  std::vector<EventPtr> three = {MakeEvent("a", "1"), MakeEvent("a", "2"), MakeEvent("a", "3")};
+  ASSERT_TRUE(engine->PublishBatch(three).ok());
+  Status refused = engine->PublishBatch(three);  // 6 > 5: none of them
+  EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(engine->PendingDeliveries(), 3u);
+  ASSERT_TRUE(engine->Publish(MakeEvent("a", "4")).ok());
+  EXPECT_EQ(engine->Stats().rejected_events, 3u);
+  engine->DrainAndStop(0);
+}
+
+TEST(EngineTest, BadEndpointConfigsAreRejectedNamingTheField) {
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes, 1);
+  EndpointConfig bad_url = Endpoint("x", "ftp://example");
+  Status status = engine->AddEndpoint(bad_url);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message().rfind("url: ", 0), 0u) << status.message();
+
+  EndpointConfig bad_secret = Endpoint("x", "http://127.0.0.1:1/");
+  bad_secret.secrets = {"not-a-secret"};
+  status = engine->AddEndpoint(bad_secret);
+  EXPECT_NE(status.message().find("whsec_"), std::string::npos) << status.message();
+
+  EndpointConfig bad_header = Endpoint("x", "http://127.0.0.1:1/");
+  bad_header.headers = {{"X-Evil", "a\r\nHost: other"}};
+  status = engine->AddEndpoint(bad_header);
+  EXPECT_EQ(status.message().rfind("headers.X-Evil: ", 0), 0u) << status.message();
+
+  EndpointConfig reserved = Endpoint("x", "http://127.0.0.1:1/");
+  reserved.headers = {{"webhook-signature", "forged"}};
+  EXPECT_FALSE(engine->AddEndpoint(reserved).ok());
+
+  ASSERT_TRUE(engine->AddEndpoint(Endpoint("dup", "http://127.0.0.1:1/")).ok());
+  EXPECT_FALSE(engine->AddEndpoint(Endpoint("dup", "http://127.0.0.1:1/")).ok());
+  EXPECT_EQ(engine->RemoveEndpoint("missing").code(), StatusCode::kNotFound);
+}
+
+TEST(EngineTest, QueryParametersAndStaticHeadersAreSent) {
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
+  Outcomes outcomes;
+  auto engine = StartEngine(&outcomes, 1);
+  EndpointConfig config = Endpoint("pryv", receiver.Url("/hooks/user-1?a=1"));
+  config.query = {{"secret", "s p&c"}};
+  config.headers = {{"X-Team", "payments"}};
+  config.signing = "none";
+  config.secrets = {};
+  ASSERT_TRUE(engine->AddEndpoint(config).ok());
+  ASSERT_TRUE(engine->Publish(MakeEvent("a", "{}")).ok());
+  ASSERT_TRUE(outcomes.WaitFor(1));
+  auto request = receiver.Requests()[0];
+  EXPECT_EQ(request.target, "/hooks/user-1?a=1&secret=s%20p%26c");
+  EXPECT_EQ(request.Header("x-team"), "payments");
+  EXPECT_EQ(request.Header("webhook-signature"), "");
+}
+
+}  // namespace
+}  // namespace hookfan::engine
