@@ -98,6 +98,7 @@ void HttpServer::OnConnectionFreed() {
 }
 
 void HttpServer::Close(std::function<void()> on_closed) {
+  HOOKFAN_DCHECK(OnLoopThread());
   HOOKFAN_CHECK(!closing_);
   closing_ = true;
   on_closed_ = std::move(on_closed);

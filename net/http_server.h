@@ -31,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "net/base/clock.h"
 #include "net/base/status.h"
@@ -110,7 +111,11 @@ class HttpServer {
 
   static constexpr std::size_t kReadBufferSize = 64 * 1024;
 
+  // Loop-thread checks (debug builds): the thread that called Listen.
+  bool OnLoopThread() const { return std::this_thread::get_id() == loop_thread_; }
+
   uv_loop_t* const loop_;
+  const std::thread::id loop_thread_ = std::this_thread::get_id();
   const HttpServerOptions options_;
   const Handler handler_;
   uv_tcp_t listener_;

@@ -203,6 +203,7 @@ void HttpServerConnection::Reject(int status, std::string_view message) {
 }
 
 void HttpServerConnection::Answer(std::uint64_t sequence, const HttpResponse& response) {
+  HOOKFAN_DCHECK(server_.OnLoopThread());
   if (!ReleaseResponder()) return;
   Deliver(sequence, response);
 }
@@ -214,6 +215,7 @@ void HttpServerConnection::AnswerDropped(std::uint64_t sequence) {
 }
 
 void HttpServerConnection::AnswerWithReset() {
+  HOOKFAN_DCHECK(server_.OnLoopThread());
   if (!ReleaseResponder()) return;
   ++server_.stats_.resets;
   // uv_tcp_close_reset refuses a socket being shut down; a normal close is all that is left.

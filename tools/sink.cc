@@ -104,7 +104,10 @@ void Sink::OnRequest(const net::ServerRequest& request, net::HttpResponder respo
     ++stats_.by_status[static_cast<size_t>(decision.status)];
   }
   if (options_.latency_ms <= 0) return Perform(responder, decision);
-  const TimeMs due = static_cast<TimeMs>(uv_now(loop_)) + options_.latency_ms;
+  // "At least the latency": the loop clock is cached per turn and counts whole milliseconds,
+  // so it is refreshed here and one millisecond is added for the truncation.
+  uv_update_time(loop_);
+  const TimeMs due = static_cast<TimeMs>(uv_now(loop_)) + options_.latency_ms + 1;
   delayed_.push_back(Delayed{due, std::move(responder), decision});
   if (delayed_.size() == 1) ArmLatencyTimer();
 }
