@@ -21,7 +21,7 @@ namespace hookfan::engine {
 namespace {
 constexpr size_t kBlockBytes = 512;
 constexpr size_t kCellsPerBlock = (kBlockBytes - 32) / sizeof(TimerNode*);
-constexpr uint32_t kPrefetchAhead = 8;  // cells; enough misses in flight to hide latency
+constexpr uint32_t kPrefetchAhead = 16;  // cells: enough misses in flight to hide latency
 constexpr size_t kMinFreeBlocks = 16;
 }  // namespace
 
@@ -117,6 +117,9 @@ void TimingWheel::PlaceInWheel(TimerNode* node) {
   occupied_[level][index / 64] |= uint64_t{1} << (index % 64);
   level_mask_ |= 1u << level;
   if (node->deadline_ < slot->min_deadline) slot->min_deadline = node->deadline_;
+  // The slot starts where D's digits below `level` are zero (D shares the rest with now_).
+  const TimeMs start = static_cast<TimeMs>(deadline & ~((uint64_t{1} << (level * kSlotBits)) - 1));
+  if (start < next_event_) next_event_ = start;
   node->cell_ = Append(slot, node);
 }
 
@@ -232,6 +235,10 @@ TimeMs TimingWheel::NextDeadline() const {
 
 size_t TimingWheel::Advance(TimeMs now) {
   HOOKFAN_CHECK(!advancing_);
+  if (now < next_event_ && due_->head == nullptr) {  // the common idle millisecond
+    if (now > now_) now_ = now;
+    return 0;
+  }
   advancing_ = true;
   SpliceInto(due_, firing_);  // due before anything the sweep finds: deadline <= old now_
   if (now > now_) Collect(now);
@@ -247,7 +254,11 @@ void TimingWheel::Collect(TimeMs now) {
     const int level = __builtin_ctz(level_mask_);
     const int index = FirstOccupied(level);
     const TimeMs start = SlotStart(level, index);
-    if (start > now) break;
+    if (start > now) {
+      next_event_ = start;
+      now_ = now;
+      return;
+    }
     now_ = start;
     Slot* slot = &slots_[level * kSlotsPerLevel + index];
     if (level == 0) {
@@ -259,6 +270,7 @@ void TimingWheel::Collect(TimeMs now) {
       Redistribute(chain);
     }
   }
+  next_event_ = kNoDeadline;
   now_ = now;
 }
 

@@ -131,6 +131,10 @@ class TimingWheel {
   Slot* firing_;                    // collected by the running Advance, in firing order
   Block* firing_cursor_ = nullptr;  // block whose cells are being fired: never released
   bool advancing_ = false;
+  // <= the start of the earliest occupied wheel slot (kNoDeadline if none): an Advance to
+  // an earlier time has nothing to collect. Exact after Collect; filing can only lower it,
+  // and a slot emptied by Cancel leaves it low, which merely costs one slow Advance.
+  TimeMs next_event_ = kNoDeadline;
   std::uint32_t level_mask_ = 0;  // bit k: level k has an occupied slot
   std::uint64_t occupied_[kLevels][kSlotsPerLevel / 64] = {};
   Block* free_blocks_ = nullptr;
