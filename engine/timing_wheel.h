@@ -9,7 +9,7 @@
 //   }
 //   TimingWheel wheel(MonotonicNowMs());
 //   wheel.Schedule(delivery, MonotonicNowMs() + 5 * kSecondMs, OnRetryDue);
-//   // from the loop's timer, set to fire at wheel.NextDeadline():
+//   // one loop timer, re-armed after each Advance for NextDeadline() - now (if any):
 //   wheel.Advance(MonotonicNowMs());
 //
 // Contract
@@ -18,10 +18,11 @@
 // - Nodes: a TimerNode lives in the caller's record; the wheel keeps a pointer to it while
 //   it is armed and nothing else. Arming allocates nothing per timer: the wheel files node
 //   pointers in 512-byte blocks it recycles (one block per 60 timers, kept on a free list).
-// - Lifetime: a node's memory may be freed only while it is not armed (Cancel it first, or
-//   free it from its own callback, where it is already disarmed). Destroying the wheel
-//   forgets its pending nodes without touching them; afterwards those nodes must not be
-//   passed to any wheel again (they still report armed()).
+// - Lifetime: free a node's memory only while it is not armed (Cancel it first, or free it
+//   from its own callback, where it is already disarmed). The one exception is teardown:
+//   the destructor frees the wheel's blocks without touching any node, so a worker may
+//   destroy its records and its wheel in either order as long as it makes no other call
+//   in between. Nodes still armed when their wheel died must not be scheduled again.
 // - Order: timers fire in deadline order; equal deadlines fire in the order they were
 //   (last) scheduled, however long ago and at whatever distance.
 // - Advance(now) first collects every timer due at or before `now`, then calls their
@@ -37,6 +38,9 @@
 //   up to kNoDeadline is exact (eight levels of 256 slots cover all of int64).
 // - Cost: Schedule and Cancel are O(1); Advance is O(timers fired + timers moved between
 //   levels + levels), each timer moving at most 7 times and usually 1-2 times.
+// - Memory: the node (24 bytes) plus about 9 bytes per pending timer in blocks, plus 50 KB
+//   per wheel. A block lives while any of its cells is armed, so cancelling most timers but
+//   a scattered few can hold up to one block (512 bytes) per survivor until they fire.
 
 #include <cstddef>
 #include <cstdint>
