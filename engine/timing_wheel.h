@@ -38,7 +38,7 @@
 //   up to kNoDeadline is exact (eight levels of 256 slots cover all of int64).
 // - Cost: Schedule and Cancel are O(1); Advance is O(timers fired + timers moved between
 //   levels + levels), each timer moving at most 7 times and usually 1-2 times.
-// - Memory: the node (24 bytes) plus about 9 bytes per pending timer in blocks, plus 50 KB
+// - Memory: the node (24 bytes) plus 9-11 bytes per pending timer in blocks, plus 50 KB
 //   per wheel. A block lives while any of its cells is armed, so cancelling most timers but
 //   a scattered few can hold up to one block (512 bytes) per survivor until they fire.
 
