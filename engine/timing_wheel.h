@@ -35,9 +35,12 @@
 // - Time: Advance with a `now` earlier than now() does not move time back; it only fires
 //   timers already due. A deadline earlier than now() is stored as now() (deadline()
 //   reports the stored value) and fires on the next Advance. Times are >= 0; any deadline
-//   up to kNoDeadline is exact (eight levels of 256 slots cover all of int64).
+//   up to kNoDeadline is exact (seven levels cover all of int64).
 // - Cost: Schedule and Cancel are O(1); Advance is O(timers fired + timers moved between
-//   levels + levels), each timer moving at most 7 times and usually 1-2 times.
+//   levels + levels). A timer due in 65 s to 49 days moves twice before it fires (first
+//   within the 65 s before its deadline, then within the last 256 ms), a nearer one at most
+//   once. One Advance can thus move up to every timer due in a 65 s window (every 65 s), or
+//   at a 49.7-day boundary of the clock every timer pending beyond it.
 // - Memory: the node (24 bytes) plus 9-11 bytes per pending timer in blocks, plus 50 KB
 //   per wheel. A block lives while any of its cells is armed, so cancelling most timers but
 //   a scattered few can hold up to one block (512 bytes) per survivor until they fire.
@@ -96,9 +99,9 @@ class TimingWheel {
   // kNoDeadline when nothing is pending; now() when timers are due already; otherwise a
   // time T with now() < T <= the earliest pending deadline such that Advance(T) makes
   // progress (fires a timer or moves timers to a finer level). T is exact whenever the
-  // earliest timer sits in the finest level (due within 256 ms) or nothing was cancelled
-  // from its bucket; so driving a loop timer from it costs at most 7 extra wake-ups per
-  // cascade. O(1): a few bit scans, no walk over timers.
+  // earliest timer sits in the finest level (due within the current aligned 256 ms) or
+  // nothing was cancelled from its coarser bucket since it was last empty; a stale T
+  // costs the loop one wake-up that fires nothing. O(1): a few bit scans, no timer walk.
   TimeMs NextDeadline() const;
 
   size_t size() const { return size_; }  // armed timers, including collected ones not fired
@@ -110,12 +113,15 @@ class TimingWheel {
  private:
   struct Block;
   struct Slot;
-  static constexpr int kLevels = 8;
-  static constexpr int kSlotBits = 8;
-  static constexpr int kSlotsPerLevel = 1 << kSlotBits;
-  static constexpr int kWheelSlots = kLevels * kSlotsPerLevel;
+  // Levels are digits of the time in ms, finest first: 8, 8, 16, 8, 8, 8, 8 bits. The
+  // 16-bit third digit (65.5 s slots up to 49.7 days) keeps retries of seconds to weeks
+  // within three levels, so no cascade ever moves more than the timers due in one 65.5 s
+  // window, except at 49.7-day boundaries.
+  static constexpr int kLevels = 7;
+  static constexpr int kWheelSlots = 2 * 256 + 65536 + 4 * 256;
 
   void PlaceInWheel(TimerNode* node);
+  void MarkOccupied(int level, int at);
   TimerNode** Append(Slot* slot, TimerNode* node);
   Block* AddBlock(Slot* slot);
   void ReleaseBlock(Block* block);
@@ -125,8 +131,8 @@ class TimingWheel {
   void Collect(TimeMs now);
   void Redistribute(Block* chain);
   size_t FireCollected();
-  int FirstOccupied(int level) const;
-  TimeMs SlotStart(int level, int index) const;
+  int FirstOccupied(int level) const;  // global slot number, or -1
+  TimeMs SlotStart(int level, int slot) const;
 
   TimeMs now_;
   size_t size_ = 0;
@@ -139,8 +145,10 @@ class TimingWheel {
   // an earlier time has nothing to collect. Exact after Collect; filing can only lower it,
   // and a slot emptied by Cancel leaves it low, which merely costs one slow Advance.
   TimeMs next_event_ = kNoDeadline;
-  std::uint32_t level_mask_ = 0;  // bit k: level k has an occupied slot
-  std::uint64_t occupied_[kLevels][kSlotsPerLevel / 64] = {};
+  std::uint32_t level_mask_ = 0;                              // bit k: level k has an occupied slot
+  int occupied_slots_[kLevels] = {};                          // per level, slots holding blocks
+  std::uint64_t summary_[(kWheelSlots / 64 + 63) / 64] = {};  // bit w: occupied_[w] != 0
+  std::uint64_t occupied_[kWheelSlots / 64] = {};             // bit s: slots_[s] has blocks
   Block* free_blocks_ = nullptr;
   size_t free_count_ = 0;
   size_t allocated_blocks_ = 0;
