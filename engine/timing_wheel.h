@@ -41,9 +41,10 @@
 //   within the 65 s before its deadline, then within the last 256 ms), a nearer one at most
 //   once. One Advance can thus move up to every timer due in a 65 s window (every 65 s), or
 //   at a 49.7-day boundary of the clock every timer pending beyond it.
-// - Memory: the node (24 bytes) plus 9-11 bytes per pending timer in blocks, plus 50 KB
-//   per wheel. A block lives while any of its cells is armed, so cancelling most timers but
-//   a scattered few can hold up to one block (512 bytes) per survivor until they fire.
+// - Memory: the node (24 bytes) plus 9-11 bytes per pending timer in blocks, plus 1.6 MB
+//   per wheel (the slot table). A block lives while any of its cells is armed, so
+//   cancelling most timers but a scattered few can hold up to one block (512 bytes) per
+//   survivor until they fire.
 
 #include <cstddef>
 #include <cstdint>
