@@ -243,15 +243,15 @@ int TimingWheel::FirstOccupied(int level) const {
   // Two-tier bitmap: a summary bit per word of slot bits. Level starts are multiples of 64.
   const int first_word = kFirst[level] / 64;
   const int end_word = kFirst[level + 1] / 64;
-  for (int group = first_word / 64; group * 64 < end_word; ++group) {
-    uint64_t words = summary_[group];
-    if (group == first_word / 64) words &= ~uint64_t{0} << (first_word % 64);
-    if (words == 0) continue;
-    const int word = group * 64 + __builtin_ctzll(words);
-    if (word >= end_word) return -1;
-    return word * 64 + __builtin_ctzll(occupied_[word]);
+  int group = first_word / 64;
+  uint64_t words = summary_[group] & (~uint64_t{0} << (first_word % 64));
+  while (words == 0) {
+    if (++group * 64 >= end_word) return -1;
+    words = summary_[group];
   }
-  return -1;
+  const int word = group * 64 + __builtin_ctzll(words);
+  if (word >= end_word) return -1;
+  return word * 64 + __builtin_ctzll(occupied_[word]);
 }
 
 TimeMs TimingWheel::SlotStart(int level, int at) const {
