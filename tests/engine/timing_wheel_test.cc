@@ -7,7 +7,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <optional>
 #include <random>
 #include <utility>
 #include <vector>
@@ -15,13 +14,14 @@
 namespace hookfan::engine {
 namespace {
 
-// A record owning a timer, as the dispatcher's Delivery will; fires into a shared log.
+// What a callback saw.
 struct Fired {
   int id;
   TimeMs deadline;
   TimeMs now;
 };
 
+// A record owning a timer, as the dispatcher's Delivery will; fires into a shared log.
 struct Timer : TimerNode {
   int id = 0;
   std::vector<Fired>* log = nullptr;
