@@ -35,10 +35,10 @@ constexpr std::array<uint8_t, 64> kLevelOfBit = [] {
 }();
 
 constexpr int LevelOfSlot(int at) {
-  int level = 0;
-  while (at >= kFirst[level + 1]) ++level;
-  return level;
+  return at < kFirst[3] ? (at < kFirst[2] ? at >> 8 : 2) : 3 + ((at - kFirst[3]) >> 8);
 }
+static_assert(LevelOfSlot(255) == 0 && LevelOfSlot(256) == 1 && LevelOfSlot(512) == 2 &&
+              LevelOfSlot(66047) == 2 && LevelOfSlot(66048) == 3 && LevelOfSlot(67071) == 6);
 
 constexpr size_t kBlockBytes = 512;
 constexpr size_t kCellsPerBlock = (kBlockBytes - 32) / sizeof(TimerNode*);
@@ -130,25 +130,26 @@ void TimingWheel::Cancel(TimerNode* node) {
   if (--block->live == 0 && block != firing_cursor_) ReleaseBlock(block);
 }
 
-void TimingWheel::PlaceInWheel(TimerNode* node) {
-  const uint64_t deadline = static_cast<uint64_t>(node->deadline_);
-  HOOKFAN_DCHECK(node->deadline_ > now_);
-  const int level = kLevelOfBit[63 - __builtin_clzll(deadline ^ static_cast<uint64_t>(now_))];
-  const uint64_t digit_mask = (uint64_t{1} << (kShift[level + 1] - kShift[level])) - 1;
-  const int at = kFirst[level] + static_cast<int>((deadline >> kShift[level]) & digit_mask);
-  Slot* slot = &slots_[at];
-  if (slot->head == nullptr) MarkOccupied(level, at);
-  if (node->deadline_ < slot->min_deadline) slot->min_deadline = node->deadline_;
-  // The slot starts where D's digits below `level` are zero (D shares the rest with now_).
-  const TimeMs start = static_cast<TimeMs>(deadline & ~((uint64_t{1} << kShift[level]) - 1));
-  if (start < next_event_) next_event_ = start;
-  node->cell_ = Append(slot, node);
-}
-
 void TimingWheel::MarkOccupied(int level, int at) {
   occupied_[at / 64] |= uint64_t{1} << (at % 64);
   summary_[at / 4096] |= uint64_t{1} << (at / 64 % 64);
   if (occupied_slots_[level]++ == 0) level_mask_ |= 1u << level;
+}
+
+void TimingWheel::PlaceInWheel(TimerNode* node) {
+  const uint64_t deadline = static_cast<uint64_t>(node->deadline_);
+  HOOKFAN_DCHECK(node->deadline_ > now_);
+  const int level = kLevelOfBit[63 - __builtin_clzll(deadline ^ static_cast<uint64_t>(now_))];
+  const int shift = kShift[level];
+  const uint64_t digits = kFirst[level + 1] - kFirst[level];  // a power of two
+  const int at = kFirst[level] + static_cast<int>((deadline >> shift) & (digits - 1));
+  Slot* slot = &slots_[at];
+  if (slot->head == nullptr) MarkOccupied(level, at);
+  if (node->deadline_ < slot->min_deadline) slot->min_deadline = node->deadline_;
+  // The slot starts where D's digits below `level` are zero (D shares the rest with now_).
+  const TimeMs start = static_cast<TimeMs>((deadline >> shift) << shift);
+  if (start < next_event_) next_event_ = start;
+  node->cell_ = Append(slot, node);
 }
 
 TimerNode** TimingWheel::Append(Slot* slot, TimerNode* node) {
@@ -250,8 +251,7 @@ int TimingWheel::FirstOccupied(int level) const {
     words = summary_[group];
   }
   const int word = group * 64 + __builtin_ctzll(words);
-  if (word >= end_word) return -1;
-  return word * 64 + __builtin_ctzll(occupied_[word]);
+  return word < end_word ? word * 64 + __builtin_ctzll(occupied_[word]) : -1;
 }
 
 TimeMs TimingWheel::SlotStart(int level, int at) const {
