@@ -42,14 +42,17 @@ struct Population {
     // Steady state of "re-arm with a fresh delay when fired": a timer's delay is drawn
     // in proportion to its length (uniform, for log-uniform delays), then a uniform part
     // of it is left.
-    std::uniform_int_distribution<DurationMs> length(kSecondMs, 10 * kHourMs);
-    for (Record& record : records) {
-      const DurationMs left = 1 + static_cast<DurationMs>(unit(random) * length(random));
-      wheel.Schedule(&record, kStart + left, OnExpired);
-    }
+    // Records are armed in random order, as in a running engine: filing order never
+    // follows memory order.
     order.resize(count);
     for (size_t i = 0; i < count; ++i) order[i] = static_cast<uint32_t>(i);
     std::shuffle(order.begin(), order.end(), random);
+    std::uniform_int_distribution<DurationMs> length(kSecondMs, 10 * kHourMs);
+    for (uint32_t index : order) {
+      const DurationMs left = 1 + static_cast<DurationMs>(unit(random) * length(random));
+      wheel.Schedule(&records[index], kStart + left, OnExpired);
+    }
+    std::shuffle(order.begin(), order.end(), random);  // cancel order: unrelated again
   }
 
   DurationMs NextDelay() { return delays[next_delay++ & (kDelayCount - 1)]; }
