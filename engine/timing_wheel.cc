@@ -1,13 +1,14 @@
 #include "engine/timing_wheel.h"
 
+#include <array>
 #include <new>
 
 #include "net/base/check.h"
 
 namespace hookfan::engine {
 
-// Placement: a timer due at D > now_ goes to the level of the highest 8-bit digit in which
-// D and now_ differ, in the slot named by D's digit there. So every slot holds only
+// Placement: a timer due at D > now_ goes to the level of the highest digit in which D
+// and now_ differ, in the slot named by D's digit there. So every slot holds only
 // deadlines later than now_, and all timers of one deadline always share one slot. When
 // now_ reaches a slot's start, the slot is emptied at once (fired at level 0, re-filed one
 // level down otherwise), in filing order: that keeps equal deadlines in arm order across
@@ -19,9 +20,29 @@ namespace hookfan::engine {
 // cell behind; a block is recycled when its last live cell goes.
 
 namespace {
+// Digit k of a time covers bits [kShift[k], kShift[k + 1]); its slots start at kFirst[k].
+constexpr int kShift[] = {0, 8, 16, 32, 40, 48, 56, 64};
+constexpr int kFirst[] = {0, 256, 512, 512 + 65536, 66304, 66560, 66816, 67072};
+
+// The level of a timer whose deadline first differs from now_ at bit `bit`.
+constexpr std::array<uint8_t, 64> kLevelOfBit = [] {
+  std::array<uint8_t, 64> levels{};
+  for (int bit = 0, level = 0; bit < 64; ++bit) {
+    while (bit >= kShift[level + 1]) ++level;
+    levels[bit] = static_cast<uint8_t>(level);
+  }
+  return levels;
+}();
+
+constexpr int LevelOfSlot(int at) {
+  return at < kFirst[3] ? (at < kFirst[2] ? at >> 8 : 2) : 3 + ((at - kFirst[3]) >> 8);
+}
+static_assert(LevelOfSlot(255) == 0 && LevelOfSlot(256) == 1 && LevelOfSlot(512) == 2 &&
+              LevelOfSlot(66047) == 2 && LevelOfSlot(66048) == 3 && LevelOfSlot(67071) == 6);
+
 constexpr size_t kBlockBytes = 512;
 constexpr size_t kCellsPerBlock = (kBlockBytes - 32) / sizeof(TimerNode*);
-constexpr uint32_t kPrefetchAhead = 8;  // cells; enough misses in flight to hide latency
+constexpr uint32_t kPrefetchAhead = 16;  // cells: enough misses in flight to hide latency
 constexpr size_t kMinFreeBlocks = 16;
 }  // namespace
 
@@ -62,6 +83,8 @@ TimerNode* CellAhead(const Block* block, uint32_t index) {
 
 TimingWheel::TimingWheel(TimeMs now) : now_(now), slots_(new Slot[kWheelSlots + 2]) {
   static_assert(sizeof(Block) == kBlockBytes);
+  static_assert(kFirst[kLevels] == kWheelSlots && kShift[kLevels] == 64);
+  static_assert(kFirst[3] - kFirst[2] == 1 << (kShift[3] - kShift[2]));
   HOOKFAN_CHECK(now >= 0);
   due_ = &slots_[kWheelSlots];
   firing_ = &slots_[kWheelSlots + 1];
@@ -107,16 +130,25 @@ void TimingWheel::Cancel(TimerNode* node) {
   if (--block->live == 0 && block != firing_cursor_) ReleaseBlock(block);
 }
 
+void TimingWheel::MarkOccupied(int level, int at) {
+  occupied_[at / 64] |= uint64_t{1} << (at % 64);
+  summary_[at / 4096] |= uint64_t{1} << (at / 64 % 64);
+  if (occupied_slots_[level]++ == 0) level_mask_ |= 1u << level;
+}
+
 void TimingWheel::PlaceInWheel(TimerNode* node) {
   const uint64_t deadline = static_cast<uint64_t>(node->deadline_);
-  const uint64_t differ = deadline ^ static_cast<uint64_t>(now_);
   HOOKFAN_DCHECK(node->deadline_ > now_);
-  const int level = (63 - __builtin_clzll(differ)) / kSlotBits;
-  const int index = static_cast<int>((deadline >> (level * kSlotBits)) & (kSlotsPerLevel - 1));
-  Slot* slot = &slots_[level * kSlotsPerLevel + index];
-  occupied_[level][index / 64] |= uint64_t{1} << (index % 64);
-  level_mask_ |= 1u << level;
+  const int level = kLevelOfBit[63 - __builtin_clzll(deadline ^ static_cast<uint64_t>(now_))];
+  const int shift = kShift[level];
+  const uint64_t digits = kFirst[level + 1] - kFirst[level];  // a power of two
+  const int at = kFirst[level] + static_cast<int>((deadline >> shift) & (digits - 1));
+  Slot* slot = &slots_[at];
+  if (slot->head == nullptr) MarkOccupied(level, at);
   if (node->deadline_ < slot->min_deadline) slot->min_deadline = node->deadline_;
+  // The slot starts where D's digits below `level` are zero (D shares the rest with now_).
+  const TimeMs start = static_cast<TimeMs>((deadline >> shift) << shift);
+  if (start < next_event_) next_event_ = start;
   node->cell_ = Append(slot, node);
 }
 
@@ -185,13 +217,13 @@ void TimingWheel::FreeBlock(Block* block) {
 
 void TimingWheel::MarkEmpty(Slot* slot) {
   slot->min_deadline = kNoDeadline;
-  const ptrdiff_t at = slot - slots_.get();
-  if (at >= kWheelSlots) return;
-  const int level = static_cast<int>(at / kSlotsPerLevel);
-  const int index = static_cast<int>(at % kSlotsPerLevel);
-  uint64_t* words = occupied_[level];
-  words[index / 64] &= ~(uint64_t{1} << (index % 64));
-  if ((words[0] | words[1] | words[2] | words[3]) == 0) level_mask_ &= ~(1u << level);
+  const int at = static_cast<int>(slot - slots_.get());
+  if (at >= kWheelSlots) return;  // due_ or firing_
+  uint64_t& word = occupied_[at / 64];
+  word &= ~(uint64_t{1} << (at % 64));
+  if (word == 0) summary_[at / 4096] &= ~(uint64_t{1} << (at / 64 % 64));
+  const int level = LevelOfSlot(at);
+  if (--occupied_slots_[level] == 0) level_mask_ &= ~(1u << level);
 }
 
 void TimingWheel::SpliceInto(Slot* from, Slot* to) {
@@ -209,29 +241,38 @@ void TimingWheel::SpliceInto(Slot* from, Slot* to) {
 }
 
 int TimingWheel::FirstOccupied(int level) const {
-  const uint64_t* words = occupied_[level];
-  for (int w = 0; w < kSlotsPerLevel / 64; ++w) {
-    if (words[w] != 0) return w * 64 + __builtin_ctzll(words[w]);
+  // Two-tier bitmap: a summary bit per word of slot bits. Level starts are multiples of 64.
+  const int first_word = kFirst[level] / 64;
+  const int end_word = kFirst[level + 1] / 64;
+  int group = first_word / 64;
+  uint64_t words = summary_[group] & (~uint64_t{0} << (first_word % 64));
+  while (words == 0) {
+    if (++group * 64 >= end_word) return -1;
+    words = summary_[group];
   }
-  return -1;
+  const int word = group * 64 + __builtin_ctzll(words);
+  return word < end_word ? word * 64 + __builtin_ctzll(occupied_[word]) : -1;
 }
 
-TimeMs TimingWheel::SlotStart(int level, int index) const {
-  const int above = (level + 1) * kSlotBits;  // digits of now_ that the slot shares
+TimeMs TimingWheel::SlotStart(int level, int at) const {
+  const int above = kShift[level + 1];  // digits of now_ that the slot shares
   const uint64_t now = static_cast<uint64_t>(now_);
   const uint64_t high = above >= 64 ? 0 : (now >> above) << above;
-  return static_cast<TimeMs>(high | (static_cast<uint64_t>(index) << (level * kSlotBits)));
+  return static_cast<TimeMs>(high | (static_cast<uint64_t>(at - kFirst[level]) << kShift[level]));
 }
 
 TimeMs TimingWheel::NextDeadline() const {
   if (due_->head != nullptr) return now_;
   if (level_mask_ == 0) return kNoDeadline;
-  const int level = __builtin_ctz(level_mask_);
-  return slots_[level * kSlotsPerLevel + FirstOccupied(level)].min_deadline;
+  return slots_[FirstOccupied(__builtin_ctz(level_mask_))].min_deadline;
 }
 
 size_t TimingWheel::Advance(TimeMs now) {
   HOOKFAN_CHECK(!advancing_);
+  if (now < next_event_ && due_->head == nullptr) {  // the common idle millisecond
+    if (now > now_) now_ = now;
+    return 0;
+  }
   advancing_ = true;
   SpliceInto(due_, firing_);  // due before anything the sweep finds: deadline <= old now_
   if (now > now_) Collect(now);
@@ -245,11 +286,15 @@ void TimingWheel::Collect(TimeMs now) {
   // since each level only covers what lies beyond the current slot of the level below.
   while (level_mask_ != 0) {
     const int level = __builtin_ctz(level_mask_);
-    const int index = FirstOccupied(level);
-    const TimeMs start = SlotStart(level, index);
-    if (start > now) break;
+    const int at = FirstOccupied(level);
+    const TimeMs start = SlotStart(level, at);
+    if (start > now) {
+      next_event_ = start;
+      now_ = now;
+      return;
+    }
     now_ = start;
-    Slot* slot = &slots_[level * kSlotsPerLevel + index];
+    Slot* slot = &slots_[at];
     if (level == 0) {
       SpliceInto(slot, firing_);  // a level-0 slot holds the single deadline `start`
     } else {
@@ -259,6 +304,7 @@ void TimingWheel::Collect(TimeMs now) {
       Redistribute(chain);
     }
   }
+  next_event_ = kNoDeadline;
   now_ = now;
 }
 

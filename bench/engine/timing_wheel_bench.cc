@@ -1,8 +1,8 @@
 // Timing wheel under a retry-shaped load: 1 or 10 million pending timers, each in a
 // 64-byte record (a stand-in for a delivery), retry delays log-uniform from 1 s to 10 h.
-// Counters: ns_per_op (time per schedule / cancel / expire-and-reschedule) and
-// bytes_per_timer (node plus the wheel's own memory, per pending timer).
-// HOOKFAN_BENCH_SMOKE=1 keeps only the 1 million size.
+// Counters: time_per_op (CPU time per Schedule, per Cancel, or per expiry or schedule:
+// see ScheduleAndExpire) and bytes_per_timer (node plus the wheel's own memory, per pending
+// timer). HOOKFAN_BENCH_SMOKE=1 keeps only the 1 million size.
 
 #include <benchmark/benchmark.h>
 
@@ -42,14 +42,17 @@ struct Population {
     // Steady state of "re-arm with a fresh delay when fired": a timer's delay is drawn
     // in proportion to its length (uniform, for log-uniform delays), then a uniform part
     // of it is left.
-    std::uniform_int_distribution<DurationMs> length(kSecondMs, 10 * kHourMs);
-    for (Record& record : records) {
-      const DurationMs left = 1 + static_cast<DurationMs>(unit(random) * length(random));
-      wheel.Schedule(&record, kStart + left, OnExpired);
-    }
+    // Records are armed in random order, as in a running engine: filing order never
+    // follows memory order.
     order.resize(count);
     for (size_t i = 0; i < count; ++i) order[i] = static_cast<uint32_t>(i);
     std::shuffle(order.begin(), order.end(), random);
+    std::uniform_int_distribution<DurationMs> length(kSecondMs, 10 * kHourMs);
+    for (uint32_t index : order) {
+      const DurationMs left = 1 + static_cast<DurationMs>(unit(random) * length(random));
+      wheel.Schedule(&records[index], kStart + left, OnExpired);
+    }
+    std::shuffle(order.begin(), order.end(), random);  // cancel order: unrelated again
   }
 
   DurationMs NextDelay() { return delays[next_delay++ & (kDelayCount - 1)]; }
@@ -83,7 +86,7 @@ Population& PopulationOf(size_t count) {
 
 void ReportCounters(benchmark::State& state, Population& population, size_t operations) {
   state.SetItemsProcessed(static_cast<int64_t>(operations));
-  state.counters["ns_per_op"] = benchmark::Counter(
+  state.counters["time_per_op"] = benchmark::Counter(
       static_cast<double>(operations), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["bytes_per_timer"] =
       sizeof(TimerNode) + static_cast<double>(population.wheel.MemoryBytes()) /
@@ -136,19 +139,66 @@ void BM_TimingWheel_Cancel(benchmark::State& state) {
   ReportCounters(state, population, operations);
 }
 
-// One simulated second per iteration, in 1 ms steps as the engine's loop timer would
-// drive it: every expired timer re-arms itself with a fresh retry delay, so one op is one
-// expiry plus one schedule (plus its share of moving timers between levels).
-void BM_TimingWheel_ScheduleAndExpire(benchmark::State& state) {
+// Cancels kBatch timers armed moments ago (a request timeout cancelled by the response:
+// record and block still in cache), in random order; untimed, they are armed again.
+void BM_TimingWheel_CancelRecent(benchmark::State& state) {
   Population& population = PopulationOf(static_cast<size_t>(state.range(0)));
   TimingWheel& wheel = population.wheel;
+  std::vector<Record*> shuffled;
+  for (Record& record : population.extra) shuffled.push_back(&record);
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937_64(5));
   size_t operations = 0;
   for (auto _ : state) {
-    const TimeMs second_end = wheel.now() + kSecondMs;
-    for (TimeMs now = wheel.now() + 1; now <= second_end; ++now) operations += wheel.Advance(now);
+    state.PauseTiming();
+    for (Record* record : shuffled) {
+      wheel.Schedule(record, wheel.now() + population.NextDelay(), Population::OnExpired);
+    }
+    state.ResumeTiming();
+    for (Record* record : shuffled) wheel.Cancel(record);
+    operations += kBatch;
   }
   benchmark::DoNotOptimize(wheel.size());
   ReportCounters(state, population, operations);
+}
+
+// One simulated second per iteration, driven as the engine's loop drives it: wake at
+// NextDeadline() (at least 1 ms later), Advance, repeat. Every expired timer re-arms
+// itself with a fresh retry delay. Each expiry and each schedule counts as one op, so
+// time_per_op is half of one expire-and-re-arm cycle including its share of moving timers
+// between levels and of the wake-ups; time_per_timer is the whole cycle.
+void BM_TimingWheel_ScheduleAndExpire(benchmark::State& state) {
+  Population& population = PopulationOf(static_cast<size_t>(state.range(0)));
+  TimingWheel& wheel = population.wheel;
+  size_t fired = 0;
+  for (auto _ : state) {
+    const TimeMs second_end = wheel.now() + kSecondMs;
+    while (wheel.now() < second_end) {
+      const TimeMs wake = std::clamp(wheel.NextDeadline(), wheel.now() + 1, second_end);
+      fired += wheel.Advance(wake);
+    }
+  }
+  benchmark::DoNotOptimize(wheel.size());
+  ReportCounters(state, population, 2 * fired);
+  state.counters["time_per_timer"] = benchmark::Counter(
+      static_cast<double>(fired), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+// The longest single Advance in steady state: crossing a 65.536 s boundary re-files every
+// timer due in the next 65.536 s window (about 3 per ms per million pending) one level
+// down. Time per iteration is that one Advance; the way there is untimed.
+void BM_TimingWheel_CoarseCascade(benchmark::State& state) {
+  Population& population = PopulationOf(static_cast<size_t>(state.range(0)));
+  TimingWheel& wheel = population.wheel;
+  constexpr TimeMs kWindow = TimeMs{1} << 16;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const TimeMs boundary = (wheel.now() / kWindow + 1) * kWindow;
+    for (TimeMs now = wheel.now() + 1; now < boundary; ++now) wheel.Advance(now);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(wheel.Advance(boundary));
+  }
+  state.counters["bytes_per_timer"] =
+      sizeof(TimerNode) + static_cast<double>(wheel.MemoryBytes()) / wheel.size();
 }
 
 // Grouped by size so each population is built once; the smoke run skips 10 million.
@@ -158,9 +208,14 @@ bool RegisterBenchmarks() {
   for (int64_t size : sizes) {
     benchmark::RegisterBenchmark("BM_TimingWheel_Schedule", BM_TimingWheel_Schedule)->Arg(size);
     benchmark::RegisterBenchmark("BM_TimingWheel_Cancel", BM_TimingWheel_Cancel)->Arg(size);
+    benchmark::RegisterBenchmark("BM_TimingWheel_CancelRecent", BM_TimingWheel_CancelRecent)
+        ->Arg(size);
     benchmark::RegisterBenchmark("BM_TimingWheel_ScheduleAndExpire",
                                  BM_TimingWheel_ScheduleAndExpire)
         ->Arg(size);
+    benchmark::RegisterBenchmark("BM_TimingWheel_CoarseCascade", BM_TimingWheel_CoarseCascade)
+        ->Arg(size)
+        ->Unit(benchmark::kMillisecond);
   }
   return true;
 }
