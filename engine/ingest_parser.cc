@@ -103,6 +103,7 @@ Status ParseEventObject(od::value value, const IngestLimits& limits, const std::
       if (field.value().get_array().get(array)) {
         return Status::InvalidArgument(name + ": must be an array of strings");
       }
+      channels.clear();  // repeated "channels" replace each other, like every other field
       for (auto element : array) {
         std::string_view channel;
         if (element.get_string().get(channel)) {

@@ -103,6 +103,23 @@ TEST(IngestParserTest, NdjsonLineErrorsCarryTheLineNumber) {
   EXPECT_EQ(garbage.status().message().rfind("line 7: malformed JSON", 0), 0u);
 }
 
+TEST(IngestParserTest, RepeatedFieldsLastOneCounts) {
+  // Found by tests/fuzz/ingest_body_fuzz.cc: repeated "channels" used to be merged.
+  IngestParser parser(SmallLimits());
+  auto events = parser.ParseBody(
+      R"({"channels":["a"],"type":"t1","channels":["b","c"],"type":"t2","payload":1,)"
+      R"("payload":{"k":2}})");
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  const Event& event = *(*events)[0];
+  EXPECT_EQ(event.type, "t2");
+  EXPECT_EQ(event.channels, (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(event.payload, R"({"k":2})");
+
+  auto bad_repeat = parser.ParseBody(R"({"type":"t","type":"bad type","payload":1})");
+  ASSERT_FALSE(bad_repeat.ok());
+  EXPECT_EQ(bad_repeat.status().message().rfind("event.type: only letters", 0), 0u);
+}
+
 TEST(IngestParserTest, ParserIsReusableAfterErrors) {
   IngestParser parser(SmallLimits());
   ASSERT_FALSE(parser.ParseBody("{").ok());
