@@ -109,11 +109,8 @@ TEST(IngestParserTest, WhitespaceAfterPayloadIsNotPartOfIt) {
   // the size limit.
   IngestParser parser(SmallLimits());
   const std::string padding(100, ' ');
-  auto events = parser.ParseBody(R"([{"type":"a","payload":{"k":1} )" + padding +
-                                 "
-},
-" + R"({"payload":[1, 2])" + padding +
-                                 R"(,"type":"b"}])");
+  auto events = parser.ParseBody(R"([{"type":"a","payload":{"k":1} )" + padding + "\r\n\t},\n" +
+                                 R"({"payload":[1, 2])" + padding + R"(,"type":"b"}])");
   ASSERT_TRUE(events.ok()) << events.status().ToString();
   EXPECT_EQ((*events)[0]->payload, R"({"k":1})");
   EXPECT_EQ((*events)[1]->payload, "[1, 2]");
