@@ -3,8 +3,8 @@
 # tests/fuzz/<name>_fuzz.cc for N seconds (default 10), one after the other, starting from
 # its committed seed corpus tests/fuzz/corpus/<name>/ (a few real inputs, valid and not)
 # and, when present, the dictionary tests/fuzz/<name>.dict. A new target is one new
-# <name>_fuzz.cc file (CMake and this script find it), plus its seeds. Exits non-zero when any target crashes, leaks, trips ASan/UBSan
-# or fails one of its checks.
+# <name>_fuzz.cc file (CMake and this script find it), plus its seeds. Exits non-zero
+# when any target crashes, leaks, trips ASan/UBSan or fails one of its checks.
 #
 #   bash tests/fuzz/run.sh        # CI: 10 s per target
 #   bash tests/fuzz/run.sh 300    # a longer local run
