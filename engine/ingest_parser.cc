@@ -40,21 +40,28 @@ std::string_view TrimRight(std::string_view text) {
 simdjson::error_code RawValue(od::value value, std::string_view* out) {
   od::json_type type;
   if (auto error = value.type().get(type)) return error;
+  std::string_view raw;
   switch (type) {
     case od::json_type::object: {
       od::object object;
       if (auto error = value.get_object().get(object)) return error;
-      return object.raw_json().get(*out);
+      if (auto error = object.raw_json().get(raw)) return error;
+      break;
     }
     case od::json_type::array: {
       od::array array;
       if (auto error = value.get_array().get(array)) return error;
-      return array.raw_json().get(*out);
+      if (auto error = array.raw_json().get(raw)) return error;
+      break;
     }
     default:
-      *out = TrimRight(value.raw_json_token());
-      return simdjson::SUCCESS;
+      raw = value.raw_json_token();
+      break;
   }
+  // simdjson's raw views run up to the next structural character, so they include the
+  // whitespace after the value (objects and arrays too); the value ends before it.
+  *out = TrimRight(raw);
+  return simdjson::SUCCESS;
 }
 
 }  // namespace
@@ -103,6 +110,7 @@ Status ParseEventObject(od::value value, const IngestLimits& limits, const std::
       if (field.value().get_array().get(array)) {
         return Status::InvalidArgument(name + ": must be an array of strings");
       }
+      channels.clear();  // repeated "channels" replace each other, like every other field
       for (auto element : array) {
         std::string_view channel;
         if (element.get_string().get(channel)) {

@@ -4,6 +4,7 @@
 #   asan     address + undefined-behaviour sanitizers
 #   tsan     thread sanitizer
 #   debug    no optimisation, debug checks on
+#   fuzz     clang, libFuzzer targets of tests/fuzz with ASan+UBSan (tests/fuzz/run.sh runs them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
@@ -12,7 +13,9 @@ case "$flavour" in
   asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKFAN_SANITIZE=address,undefined) ;;
   tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKFAN_SANITIZE=thread) ;;
   debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
-  *) echo "build.sh: unknown flavour '$flavour' (release, asan, tsan, debug)" >&2; exit 2 ;;
+  fuzz) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+              -DHOOKFAN_BUILD_FUZZERS=ON -DHOOKFAN_BUILD_TESTS=OFF -DHOOKFAN_BUILD_BENCHMARKS=OFF) ;;
+  *) echo "build.sh: unknown flavour '$flavour' (release, asan, tsan, debug, fuzz)" >&2; exit 2 ;;
 esac
 cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
 cmake --build "build/$flavour" -j"$(nproc)"

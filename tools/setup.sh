@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev
   clang-format python3 wrk procps iproute2
+  clang libclang-rt-14-dev
 )
 
 missing=()

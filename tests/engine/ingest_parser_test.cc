@@ -103,6 +103,39 @@ TEST(IngestParserTest, NdjsonLineErrorsCarryTheLineNumber) {
   EXPECT_EQ(garbage.status().message().rfind("line 7: malformed JSON", 0), 0u);
 }
 
+TEST(IngestParserTest, WhitespaceAfterPayloadIsNotPartOfIt) {
+  // Found by tests/fuzz/ingest_body_fuzz.cc: object and array payloads kept the spaces
+  // between their closing bracket and the next comma or brace, and those counted against
+  // the size limit.
+  IngestParser parser(SmallLimits());
+  const std::string padding(100, ' ');
+  auto events = parser.ParseBody(R"([{"type":"a","payload":{"k":1} )" + padding + "\r\n\t},\n" +
+                                 R"({"payload":[1, 2])" + padding + R"(,"type":"b"}])");
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ((*events)[0]->payload, R"({"k":1})");
+  EXPECT_EQ((*events)[1]->payload, "[1, 2]");
+  auto line = parser.ParseLine(R"({"type":"a","payload":{"k":[]})" + padding + "}\r", 1);
+  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  EXPECT_EQ((*line)->payload, R"({"k":[]})");
+}
+
+TEST(IngestParserTest, RepeatedFieldsLastOneCounts) {
+  // Found by tests/fuzz/ingest_body_fuzz.cc: repeated "channels" used to be merged.
+  IngestParser parser(SmallLimits());
+  auto events = parser.ParseBody(
+      R"({"channels":["a"],"type":"t1","channels":["b","c"],"type":"t2","payload":1,)"
+      R"("payload":{"k":2}})");
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  const Event& event = *(*events)[0];
+  EXPECT_EQ(event.type, "t2");
+  EXPECT_EQ(event.channels, (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(event.payload, R"({"k":2})");
+
+  auto bad_repeat = parser.ParseBody(R"({"type":"t","type":"bad type","payload":1})");
+  ASSERT_FALSE(bad_repeat.ok());
+  EXPECT_EQ(bad_repeat.status().message().rfind("event.type: only letters", 0), 0u);
+}
+
 TEST(IngestParserTest, ParserIsReusableAfterErrors) {
   IngestParser parser(SmallLimits());
   ASSERT_FALSE(parser.ParseBody("{").ok());
