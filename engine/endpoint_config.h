@@ -11,6 +11,7 @@
 //   HOOKFAN_RETURN_IF_ERROR(engine.AddEndpoint(orders));
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,25 @@ struct EndpointConfig {
   std::string content_type = "application/json";
 
   PayloadMode payload_mode = PayloadMode::kEvent;
+
+  // Notification mode (Pryv): the events that reach this endpoint within `max_wait_ms`, up
+  // to `max_batch`, become one POST
+  //   {"messages":[<event types, first-seen order, de-duplicated>],
+  //    "meta":{"apiVersion":"<api_version>","serverTime":<unix seconds, fractional>,
+  //            "serial":<serial>}}
+  // The batch is one delivery: signed, retried and dead-lettered as a whole.
+  struct Notification {
+    std::size_t max_batch = 100;    // 1..10000 events per POST
+    DurationMs max_wait_ms = 1000;  // 0..1h: how long the first event waits for company
+    std::string api_version = "1.0.0";
+    std::int64_t serial = 0;
+  } notification;
+
+  // When set (Ionic's "received"), a top-level field of this name holding the time hookfan
+  // accepted the event (UTC, "2015-03-18T17:21:42.571286") is added to an object payload,
+  // or replaces one already there. The same value on every retry, so a receiver can keep
+  // the newest data. Event payload mode only.
+  std::string received_field;
 };
 
 // Checks every field; the first problem is returned naming it, e.g.
