@@ -118,7 +118,23 @@ StatusOr<std::unique_ptr<EndpointRuntime>> EndpointRuntime::Create(const Endpoin
     return Status::InvalidArgument("content_type: must be a non-empty header value");
   }
   if (config.payload_mode == PayloadMode::kNotification) {
-    return Status::InvalidArgument("payload_mode: \"notification\" is not available yet");
+    const auto& n = config.notification;
+    if (n.max_batch < 1 || n.max_batch > 10000) {
+      return Status::InvalidArgument("notification.max_batch: must be between 1 and 10000");
+    }
+    if (n.max_wait_ms < 0 || n.max_wait_ms > kHourMs) {
+      return Status::InvalidArgument("notification.max_wait: must be between 0 and 1h");
+    }
+    if (n.api_version.empty() || n.api_version.size() > 64 || HasControlChars(n.api_version)) {
+      return Status::InvalidArgument("notification.api_version: must be 1-64 printable characters");
+    }
+    if (!config.received_field.empty()) {
+      return Status::InvalidArgument(
+          "received_field: only for payload_mode \"event\" (a notification has no payload)");
+    }
+  }
+  if (config.received_field.size() > 128 || HasControlChars(config.received_field)) {
+    return Status::InvalidArgument("received_field: must be 1-128 printable characters");
   }
 
   std::unique_ptr<EndpointRuntime> runtime(

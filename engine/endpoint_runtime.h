@@ -12,6 +12,7 @@
 #include "engine/delivery.h"
 #include "engine/endpoint_config.h"
 #include "engine/latency_histogram.h"
+#include "engine/notification_batch.h"
 #include "engine/retry_policy.h"
 #include "engine/signer.h"
 #include "engine/timing_wheel.h"
@@ -57,6 +58,10 @@ class EndpointRuntime {
   net::OriginPool* pool = nullptr;
   TokenBucket rate_limit;
   TimerNode wake_timer;  // armed while the token bucket is empty
+  // Notification mode: events gathered for the next POST, and the timer that flushes them.
+  NotificationBatch batch;
+  TimerNode flush_timer;
+  std::int64_t batch_started_us = 0;
   int in_flight = 0;
   bool enabled = true;
   bool removed = false;

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "engine/json_raw.h"
+
 namespace hookfan::engine {
 namespace {
 
@@ -26,42 +28,6 @@ Status ValidateName(std::string_view field, std::string_view value) {
     }
   }
   return Status::Ok();
-}
-
-std::string_view TrimRight(std::string_view text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-// The exact bytes of a JSON value as submitted, whatever its type.
-simdjson::error_code RawValue(od::value value, std::string_view* out) {
-  od::json_type type;
-  if (auto error = value.type().get(type)) return error;
-  std::string_view raw;
-  switch (type) {
-    case od::json_type::object: {
-      od::object object;
-      if (auto error = value.get_object().get(object)) return error;
-      if (auto error = object.raw_json().get(raw)) return error;
-      break;
-    }
-    case od::json_type::array: {
-      od::array array;
-      if (auto error = value.get_array().get(array)) return error;
-      if (auto error = array.raw_json().get(raw)) return error;
-      break;
-    }
-    default:
-      raw = value.raw_json_token();
-      break;
-  }
-  // simdjson's raw views run up to the next structural character, so they include the
-  // whitespace after the value (objects and arrays too); the value ends before it.
-  *out = TrimRight(raw);
-  return simdjson::SUCCESS;
 }
 
 }  // namespace
@@ -122,7 +88,7 @@ Status ParseEventObject(od::value value, const IngestLimits& limits, const std::
       }
     } else if (key == "payload") {
       std::string_view raw;
-      if (RawValue(field.value(), &raw)) return Status::InvalidArgument(name + ": malformed");
+      if (RawJsonValue(field.value(), &raw)) return Status::InvalidArgument(name + ": malformed");
       if (raw.size() > limits.max_payload_bytes) {
         return Status::ResourceExhausted(name + ": " + std::to_string(raw.size()) +
                                          " bytes, over the limit of " +

@@ -4,6 +4,7 @@
 #include <future>
 
 #include "engine/outcome_classifier.h"
+#include "engine/received_stamp.h"
 #include "net/base/check.h"
 #include "net/base/clock.h"
 
@@ -29,6 +30,7 @@ T* OwnerOf(M* member, M T::*field) {
 // capacity across attempts).
 struct Worker::Attempt : net::HttpRequest {
   std::string headers;
+  std::string body_buffer;  // a rewritten body (received_field), when the endpoint has one
   Delivery* delivery = nullptr;
   Worker* worker = nullptr;
 };
@@ -132,11 +134,20 @@ void Worker::AcceptItem(DeliveryItem& item) {
     context_.pending->fetch_sub(1, std::memory_order_relaxed);
     return;
   }
+  if (endpoint->config().payload_mode == PayloadMode::kNotification && endpoint->enabled &&
+      !endpoint->removed) {
+    GatherNotification(endpoint, item);
+    return;
+  }
   Delivery* delivery = delivery_pool_.Acquire();
   delivery->event = std::move(item.event);
   delivery->endpoint = endpoint;
   delivery->published_us = item.published_us;
   ++endpoint->live_deliveries;
+  EnqueueDelivery(endpoint, delivery);
+}
+
+void Worker::EnqueueDelivery(EndpointRuntime* endpoint, Delivery* delivery) {
   if (!endpoint->enabled || endpoint->removed) {
     DeadLetterDelivery(delivery, 0, net::RequestError::kNone,
                        endpoint->removed ? "endpoint_removed" : "endpoint_disabled");
@@ -148,6 +159,54 @@ void Worker::AcceptItem(DeliveryItem& item) {
   }
   endpoint->PushReady(delivery);
   MakeReady(endpoint);
+}
+
+// Notification mode: the event itself is not sent; its type joins the endpoint's batch,
+// which leaves as one delivery when full or when its wait is over.
+void Worker::GatherNotification(EndpointRuntime* endpoint, const DeliveryItem& item) {
+  const auto& settings = endpoint->config().notification;
+  if (endpoint->batch.empty()) endpoint->batch_started_us = item.published_us;
+  endpoint->batch.Add(item.event->type);
+  context_.pending->fetch_sub(1, std::memory_order_relaxed);  // the batch counts instead
+  if (endpoint->batch.events() >= settings.max_batch || settings.max_wait_ms == 0) {
+    FlushNotifications(endpoint);
+  } else if (!endpoint->flush_timer.armed()) {
+    const TimeMs now = static_cast<TimeMs>(uv_now(&loop_));
+    ScheduleOnWheel(&endpoint->flush_timer, now + settings.max_wait_ms, &Worker::OnFlushDue);
+  }
+}
+
+void Worker::FlushNotifications(EndpointRuntime* endpoint) {
+  if (endpoint->batch.empty()) return;
+  const auto& settings = endpoint->config().notification;
+  const TimeMs now = static_cast<TimeMs>(uv_now(&loop_));
+  // Under a frequency limit, keep gathering until a POST may leave: fewer, fuller batches.
+  const DurationMs wait = endpoint->rate_limit.WaitMs(now);
+  if (wait > 0 && endpoint->batch.events() < settings.max_batch) {
+    ScheduleOnWheel(&endpoint->flush_timer, now + wait, &Worker::OnFlushDue);
+    return;
+  }
+  wheel_->Cancel(&endpoint->flush_timer);
+  std::string body = endpoint->batch.TakeBody(settings.api_version, settings.serial, WallNowMs());
+  Delivery* delivery = delivery_pool_.Acquire();
+  delivery->event = MakeEvent("notification", std::move(body));
+  delivery->endpoint = endpoint;
+  delivery->published_us = endpoint->batch_started_us;
+  ++endpoint->live_deliveries;
+  context_.pending->fetch_add(1, std::memory_order_relaxed);
+  EnqueueDelivery(endpoint, delivery);
+  SchedulePump();
+}
+
+void Worker::OnFlushDue(TimerNode* node, TimeMs /*now*/) {
+  EndpointRuntime* endpoint = OwnerOf(node, &EndpointRuntime::flush_timer);
+  Worker* worker = endpoint->worker;
+  if (worker->closing_) {
+    worker->drain_report_.still_pending += endpoint->batch.events();
+    (void)endpoint->batch.TakeBody("", 0, 0);
+    return;
+  }
+  worker->FlushNotifications(endpoint);
 }
 
 void Worker::MakeReady(EndpointRuntime* endpoint) {
@@ -212,11 +271,19 @@ void Worker::StartAttempt(EndpointRuntime* endpoint, Delivery* delivery, TimeMs 
   attempt->delivery = delivery;
   attempt->headers.clear();
   const Event& event = *delivery->event;
-  endpoint->signer().AppendHeaders(event.id, WallNowMs() / 1000, event.payload, attempt->headers);
+  std::string_view body = event.payload;
+  const std::string& received_field = endpoint->config().received_field;
+  if (!received_field.empty() &&
+      StampReceivedField(event.payload, received_field, event.received_unix_ms,
+                         &attempt->body_buffer)) {
+    body = attempt->body_buffer;
+  }
+  // The signature covers exactly the bytes sent.
+  endpoint->signer().AppendHeaders(event.id, WallNowMs() / 1000, body, attempt->headers);
   attempt->headers += endpoint->static_headers();
   attempt->path_and_query = endpoint->target();
   attempt->extra_headers = attempt->headers;
-  attempt->body = event.payload;
+  attempt->body = body;
   attempt->content_type = endpoint->config().content_type;
   attempt->on_complete = &Worker::OnAttemptDone;
   ++delivery->attempts;

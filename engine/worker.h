@@ -88,11 +88,15 @@ class Worker {
   static void OnGraceTimer(uv_timer_t* handle);
   static void OnRetryDue(TimerNode* node, TimeMs now);
   static void OnEndpointWake(TimerNode* node, TimeMs now);
+  static void OnFlushDue(TimerNode* node, TimeMs now);
   static void OnAttemptDone(net::HttpRequest* request, const net::RequestOutcome& outcome);
 
   void DrainInboxes();
   void RunCommands();
   void AcceptItem(DeliveryItem& item);
+  void EnqueueDelivery(EndpointRuntime* endpoint, Delivery* delivery);
+  void GatherNotification(EndpointRuntime* endpoint, const DeliveryItem& item);
+  void FlushNotifications(EndpointRuntime* endpoint);
   EndpointRuntime* EndpointFor(std::uint32_t index, std::uint64_t serial);
   void MakeReady(EndpointRuntime* endpoint);
   void SchedulePump();

@@ -31,6 +31,8 @@ void Worker::RemoveEndpoint(std::uint32_t index, std::uint64_t serial) {
   if (endpoint == nullptr) return;
   endpoint->removed = true;
   wheel_->Cancel(&endpoint->wake_timer);
+  wheel_->Cancel(&endpoint->flush_timer);
+  (void)endpoint->batch.TakeBody("", 0, 0);  // gathered notifications go with the endpoint
   round_robin_.erase(std::remove(round_robin_.begin(), round_robin_.end(), endpoint),
                      round_robin_.end());
   endpoint->in_round_robin = false;
@@ -107,6 +109,10 @@ DrainReport Worker::DrainAndJoin(DurationMs grace_ms) {
   Post([grace_ms](Worker& worker) {
     worker.draining_ = true;
     worker.delivered_at_drain_start_ = worker.delivered_total_;
+    // Gathered notifications leave now rather than after their wait.
+    for (auto& endpoint : worker.endpoints_) {
+      if (endpoint) worker.FlushNotifications(endpoint.get());
+    }
     uv_timer_start(&worker.grace_timer_, &Worker::OnGraceTimer,
                    static_cast<std::uint64_t>(std::max<DurationMs>(0, grace_ms)), 0);
     worker.MaybeFinishDrain();
@@ -152,6 +158,10 @@ void Worker::CloseAll() {
     for (auto& endpoint : endpoints_) {
       if (!endpoint) continue;
       wheel_->Cancel(&endpoint->wake_timer);
+      if (endpoint->flush_timer.armed()) {
+        wheel_->Cancel(&endpoint->flush_timer);
+        drain_report_.still_pending += endpoint->batch.events();
+      }
       while (Delivery* delivery = endpoint->PopReady()) {
         ++drain_report_.still_pending;
         FreeDelivery(delivery);

@@ -9,72 +9,18 @@
 #include "engine/hookfan.h"
 #include "engine/signer.h"
 #include "engine/webhook_secret.h"
+#include "tests/support/engine_fixture.h"
 #include "tests/support/test_receiver.h"
 
 namespace hookfan::engine {
 namespace {
 
+using hookfan::testing::EndpointFor;
+using hookfan::testing::Outcomes;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
+using hookfan::testing::StartEngine;
 using hookfan::testing::TestReceiver;
-
-// Collects final outcomes from the workers' threads.
-class Outcomes {
- public:
-  void Add(const DeliveryOutcome& outcome) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    records_.push_back(Record{outcome.kind, outcome.endpoint_id, outcome.event.id, outcome.attempts,
-                              outcome.last_status, std::string(outcome.reason)});
-    changed_.notify_all();
-  }
-  bool WaitFor(std::size_t n, DurationMs timeout_ms = 10000) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                             [&] { return records_.size() >= n; });
-  }
-  struct Record {
-    DeliveryOutcome::Kind kind;
-    std::string endpoint_id;
-    std::string event_id;
-    int attempts;
-    int last_status;
-    std::string reason;
-  };
-  std::vector<Record> records() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return records_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<Record> records_;
-};
-
-std::unique_ptr<Engine> StartEngine(Outcomes* outcomes, int workers = 2,
-                                    std::size_t max_pending = 1'000'000) {
-  EngineConfig config;
-  config.workers = workers;
-  config.seed = 42;
-  config.max_pending_deliveries = max_pending;
-  config.http.connect_timeout = 2000;
-  config.http.response_timeout = 5000;
-  config.http.total_timeout = 10000;
-  config.on_outcome = [outcomes](const DeliveryOutcome& o) { outcomes->Add(o); };
-  auto engine = Engine::Start(std::move(config));
-  HOOKFAN_CHECK(engine.ok());
-  return std::move(*engine);
-}
-
-EndpointConfig Endpoint(std::string id, std::string url, std::vector<std::string> types = {}) {
-  EndpointConfig config;
-  config.id = std::move(id);
-  config.url = std::move(url);
-  config.event_types = std::move(types);
-  config.secrets = {GenerateStandardSecret()};
-  config.retry.delays = std::vector<DurationMs>{10, 10, 10, 10};  // fast, 5 attempts
-  return config;
-}
 
 TEST(EngineTest, FansOutOneEventToHundredEndpointsAllSignedCorrectly) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
@@ -83,11 +29,11 @@ TEST(EngineTest, FansOutOneEventToHundredEndpointsAllSignedCorrectly) {
   std::map<std::string, std::string> secret_by_path;
   for (int i = 0; i < 100; ++i) {
     EndpointConfig config =
-        Endpoint("ep" + std::to_string(i), receiver.Url("/e/" + std::to_string(i)), {"order.*"});
+        EndpointFor("ep" + std::to_string(i), receiver.Url("/e/" + std::to_string(i)), {"order.*"});
     secret_by_path["/e/" + std::to_string(i)] = config.secrets[0];
     ASSERT_TRUE(engine->AddEndpoint(config).ok());
   }
-  ASSERT_TRUE(engine->AddEndpoint(Endpoint("other", receiver.Url("/other"), {"user.*"})).ok());
+  ASSERT_TRUE(engine->AddEndpoint(EndpointFor("other", receiver.Url("/other"), {"user.*"})).ok());
   EventPtr event = MakeEvent("order.paid", R"({"order":42,"total":"9.99"})");
   ASSERT_TRUE(engine->Publish(event).ok());
   ASSERT_TRUE(outcomes.WaitFor(100));
@@ -123,7 +69,7 @@ TEST(EngineTest, RetriesReachSuccessOnTheThirdAttemptWithTheSameWebhookId) {
       [&](const ReceivedRequest&) { return ReceiverReply{++calls <= 2 ? 500 : 200}; });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes);
-  ASSERT_TRUE(engine->AddEndpoint(Endpoint("flaky", receiver.Url())).ok());
+  ASSERT_TRUE(engine->AddEndpoint(EndpointFor("flaky", receiver.Url())).ok());
   EventPtr event = MakeEvent("a", R"({"n":1})");
   ASSERT_TRUE(engine->Publish(event).ok());
   ASSERT_TRUE(outcomes.WaitFor(1));
@@ -143,7 +89,7 @@ TEST(EngineTest, GoneDisablesTheEndpointUntilReEnabled) {
   TestReceiver receiver([&](const ReceivedRequest&) { return ReceiverReply{status.load()}; });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes);
-  ASSERT_TRUE(engine->AddEndpoint(Endpoint("gone", receiver.Url())).ok());
+  ASSERT_TRUE(engine->AddEndpoint(EndpointFor("gone", receiver.Url())).ok());
   ASSERT_TRUE(engine->Publish(MakeEvent("a", "1")).ok());
   ASSERT_TRUE(outcomes.WaitFor(1));
   EXPECT_EQ(outcomes.records()[0].kind, DeliveryOutcome::Kind::kDeadLettered);
@@ -173,7 +119,7 @@ TEST(EngineTest, RetryAfterIsHonouredOverThePolicyDelay) {
   });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes);
-  EndpointConfig config = Endpoint("limited", receiver.Url());
+  EndpointConfig config = EndpointFor("limited", receiver.Url());
   config.retry.delays = std::vector<DurationMs>{20, 20};
   config.retry.max_delay = 5000;  // Retry-After may hold it back up to 5 s
   ASSERT_TRUE(engine->AddEndpoint(config).ok());
@@ -191,7 +137,7 @@ TEST(EngineTest, DeadLettersAfterTheLastAttemptAndReplays) {
   TestReceiver receiver([&](const ReceivedRequest&) { return ReceiverReply{status.load()}; });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes);
-  EndpointConfig config = Endpoint("broken", receiver.Url());
+  EndpointConfig config = EndpointFor("broken", receiver.Url());
   config.retry.delays = std::vector<DurationMs>{5, 5};  // 3 attempts
   ASSERT_TRUE(engine->AddEndpoint(config).ok());
   EventPtr event = MakeEvent("a", R"({"k":"v"})");
@@ -221,10 +167,10 @@ TEST(EngineTest, SlowReceiverDoesNotHoldBackTheOthers) {
   TestReceiver fast([](const ReceivedRequest&) { return ReceiverReply{200}; });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes, /*workers=*/1);  // same worker, same loop
-  EndpointConfig slow_config = Endpoint("slow", slow.Url());
+  EndpointConfig slow_config = EndpointFor("slow", slow.Url());
   slow_config.max_in_flight = 4;
   ASSERT_TRUE(engine->AddEndpoint(slow_config).ok());
-  ASSERT_TRUE(engine->AddEndpoint(Endpoint("fast", fast.Url())).ok());
+  ASSERT_TRUE(engine->AddEndpoint(EndpointFor("fast", fast.Url())).ok());
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(engine->Publish(MakeEvent("a", "{}")).ok());
   // All 200 fast deliveries finish while the slow endpoint has answered at most its first
   // in-flight batch (it needs 2 s per batch of 4).
@@ -246,7 +192,7 @@ TEST(EngineTest, DrainFinishesInFlightWorkWithinTheGracePeriod) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 200}; });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes);
-  ASSERT_TRUE(engine->AddEndpoint(Endpoint("a", receiver.Url())).ok());
+  ASSERT_TRUE(engine->AddEndpoint(EndpointFor("a", receiver.Url())).ok());
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(engine->Publish(MakeEvent("a", "{}")).ok());
   ASSERT_TRUE(receiver.WaitForCount(1, 5000));
   DrainReport report = engine->DrainAndStop(10000);
@@ -262,7 +208,7 @@ TEST(EngineTest, DrainReportsWhatTheGracePeriodCouldNotFinish) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 3000}; });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes, 1);
-  EndpointConfig config = Endpoint("a", receiver.Url());
+  EndpointConfig config = EndpointFor("a", receiver.Url());
   config.max_in_flight = 2;
   ASSERT_TRUE(engine->AddEndpoint(config).ok());
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(engine->Publish(MakeEvent("a", "{}")).ok());
@@ -278,7 +224,7 @@ TEST(EngineTest, AdmissionRefusesWholeBatchesOverThePendingLimit) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 1000}; });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes, 1, /*max_pending=*/5);
-  ASSERT_TRUE(engine->AddEndpoint(Endpoint("a", receiver.Url())).ok());
+  ASSERT_TRUE(engine->AddEndpoint(EndpointFor("a", receiver.Url())).ok());
   std::vector<EventPtr> three = {MakeEvent("a", "1"), MakeEvent("a", "2"), MakeEvent("a", "3")};
   ASSERT_TRUE(engine->PublishBatch(three).ok());
   Status refused = engine->PublishBatch(three);  // 6 > 5: none of them
@@ -292,27 +238,27 @@ TEST(EngineTest, AdmissionRefusesWholeBatchesOverThePendingLimit) {
 TEST(EngineTest, BadEndpointConfigsAreRejectedNamingTheField) {
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes, 1);
-  EndpointConfig bad_url = Endpoint("x", "ftp://example");
+  EndpointConfig bad_url = EndpointFor("x", "ftp://example");
   Status status = engine->AddEndpoint(bad_url);
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message().rfind("url: ", 0), 0u) << status.message();
 
-  EndpointConfig bad_secret = Endpoint("x", "http://127.0.0.1:1/");
+  EndpointConfig bad_secret = EndpointFor("x", "http://127.0.0.1:1/");
   bad_secret.secrets = {"not-a-secret"};
   status = engine->AddEndpoint(bad_secret);
   EXPECT_NE(status.message().find("whsec_"), std::string::npos) << status.message();
 
-  EndpointConfig bad_header = Endpoint("x", "http://127.0.0.1:1/");
+  EndpointConfig bad_header = EndpointFor("x", "http://127.0.0.1:1/");
   bad_header.headers = {{"X-Evil", "a\r\nHost: other"}};
   status = engine->AddEndpoint(bad_header);
   EXPECT_EQ(status.message().rfind("headers.X-Evil: ", 0), 0u) << status.message();
 
-  EndpointConfig reserved = Endpoint("x", "http://127.0.0.1:1/");
+  EndpointConfig reserved = EndpointFor("x", "http://127.0.0.1:1/");
   reserved.headers = {{"webhook-signature", "forged"}};
   EXPECT_FALSE(engine->AddEndpoint(reserved).ok());
 
-  ASSERT_TRUE(engine->AddEndpoint(Endpoint("dup", "http://127.0.0.1:1/")).ok());
-  EXPECT_FALSE(engine->AddEndpoint(Endpoint("dup", "http://127.0.0.1:1/")).ok());
+  ASSERT_TRUE(engine->AddEndpoint(EndpointFor("dup", "http://127.0.0.1:1/")).ok());
+  EXPECT_FALSE(engine->AddEndpoint(EndpointFor("dup", "http://127.0.0.1:1/")).ok());
   EXPECT_EQ(engine->RemoveEndpoint("missing").code(), StatusCode::kNotFound);
 }
 
@@ -320,7 +266,7 @@ TEST(EngineTest, QueryParametersAndStaticHeadersAreSent) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
   Outcomes outcomes;
   auto engine = StartEngine(&outcomes, 1);
-  EndpointConfig config = Endpoint("pryv", receiver.Url("/hooks/user-1?a=1"));
+  EndpointConfig config = EndpointFor("pryv", receiver.Url("/hooks/user-1?a=1"));
   config.query = {{"secret", "s p&c"}};
   config.headers = {{"X-Team", "payments"}};
   config.signing = "none";
