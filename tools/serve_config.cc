@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/profiles.h"
 #include "net/base/duration.h"
 
 namespace hookfan::tools {
@@ -196,6 +197,13 @@ Status ReadRetry(const toml::table& table, const std::string& prefix, const Conf
 Status ReadEndpoint(const toml::table& table, const std::string& prefix, const ConfigErrors& errors,
                     EndpointConfig* endpoint) {
   TableReader reader(table, prefix, errors);
+  // A profile's defaults go in first, so that every key below overrides them.
+  std::string profile;
+  HOOKFAN_RETURN_IF_ERROR(reader.String("profile", &profile));
+  if (reader.Node("profile") != nullptr) {
+    Status applied = engine::ApplyProfile(profile, endpoint);
+    if (!applied.ok()) return reader.Error("profile", TableReader::AfterField(applied));
+  }
   HOOKFAN_RETURN_IF_ERROR(reader.String("id", &endpoint->id));
   if (endpoint->id.empty()) return errors.At(&table, prefix + ".id", "missing");
   HOOKFAN_RETURN_IF_ERROR(reader.String("url", &endpoint->url));
@@ -223,7 +231,8 @@ Status ReadEndpoint(const toml::table& table, const std::string& prefix, const C
   HOOKFAN_RETURN_IF_ERROR(reader.StringPairs("headers", &endpoint->headers));
   HOOKFAN_RETURN_IF_ERROR(reader.StringPairs("query", &endpoint->query));
   HOOKFAN_RETURN_IF_ERROR(reader.String("content_type", &endpoint->content_type));
-  std::string mode = "event";
+  std::string mode =
+      endpoint->payload_mode == engine::PayloadMode::kNotification ? "notification" : "event";
   HOOKFAN_RETURN_IF_ERROR(reader.String("payload_mode", &mode));
   if (mode == "event") {
     endpoint->payload_mode = engine::PayloadMode::kEvent;
@@ -236,11 +245,13 @@ Status ReadEndpoint(const toml::table& table, const std::string& prefix, const C
   if (const toml::node* node = reader.Node("retry")) {
     const toml::table* retry = node->as_table();
     if (retry == nullptr) return reader.Error("retry", "must be a table");
+    endpoint->retry = {};  // replaces a profile's preset rather than mixing with it
     HOOKFAN_RETURN_IF_ERROR(ReadRetry(*retry, prefix + ".retry", errors, &endpoint->retry));
   }
   HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
   // Semantic checks (URL, secrets, filters, policy) name a field inside the endpoint.
-  Status valid = engine::ValidateEndpointConfig(*endpoint);
+  Status valid = profile.empty() ? Status::Ok() : engine::ValidateForProfile(profile, *endpoint);
+  if (valid.ok()) valid = engine::ValidateEndpointConfig(*endpoint);
   if (!valid.ok()) {
     const std::string& message = valid.message();
     const std::string key = message.substr(0, message.find_first_of(".[:"));
