@@ -16,5 +16,6 @@ void AddVersionCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
 void AddSinkCommand(CLI::App& app);
+void AddDemoCommand(CLI::App& app);
 
 }  // namespace hookfan::tools

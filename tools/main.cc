@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   hookfan::tools::AddServeCommand(app);
   hookfan::tools::AddVersionCommand(app);
   hookfan::tools::AddSinkCommand(app);
+  hookfan::tools::AddDemoCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
