@@ -4,10 +4,12 @@
 // time, one checking signatures and answering some 503s with Retry-After, one slow. Retry
 // delays are scaled down so that retries and dead letters happen within seconds. A live
 // progress line runs while events stream in; a table per endpoint closes the run.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -32,7 +34,8 @@ constexpr DurationMs kSlowSinkLatencyMs = 150;
 constexpr double kFlakyFailRate = 0.3;
 constexpr double kCheckedFailRate = 0.1;
 constexpr int kCheckedRetryAfterS = 120;
-constexpr DurationMs kSettleMs = 2000;  // after publishing stops, time left for retries
+// After publishing stops, time left for retries: ionic's three scaled 30m waits take 2.7 s.
+constexpr DurationMs kSettleMs = 3000;
 constexpr DurationMs kDrainGraceMs = 1000;
 
 struct DemoOptions {
@@ -72,27 +75,25 @@ std::vector<DemoSinkSpec> MakeSinkSpecs(const std::string& cleverpush_secret) {
 std::string DescribeSink(const SinkOptions& o) {
   char text[160];
   if (o.latency_ms > 0) {
-    std::snprintf(text, sizeof text, "answers 200 after %lld ms",
-                  static_cast<long long>(o.latency_ms));
+    std::snprintf(text, sizeof text, "200 after %lld ms", static_cast<long long>(o.latency_ms));
   } else if (o.fail_rate > 0) {
     std::snprintf(text, sizeof text, "%sfails %.0f%% with %d%s",
                   o.secret.empty() ? "" : "checks signatures, ", o.fail_rate * 100, o.fail_status,
-                  o.retry_after_s ? (" + Retry-After: " + std::to_string(*o.retry_after_s)).c_str()
-                                  : "");
+                  o.retry_after_s ? "+Retry-After" : "");
   } else {
-    std::snprintf(text, sizeof text, "answers 200 at once");
+    std::snprintf(text, sizeof text, "200 at once");
   }
   return text;
 }
 
-// "ionic (30m -> 900ms)": the preset's first delay before and after scaling.
+// "ionic 30m->900ms": the preset's first delay before and after scaling.
 std::string DescribeRetry(const engine::RetryPolicySpec& spec) {
   const std::string name = spec.preset.empty() ? "standard" : spec.preset;
   auto full = engine::RetryPolicy::Preset(name);
   auto scaled = engine::RetryPolicy::Preset(name, kRetryScale);
   if (!full.ok() || !scaled.ok() || full->base_delays().empty()) return name;
-  return name + " (" + FormatDuration(full->base_delays()[0]) + " -> " +
-         FormatDuration(scaled->base_delays()[0]) + ")";
+  return name + " " + FormatDuration(full->base_delays()[0]) + "->" +
+         FormatDuration(scaled->base_delays()[0]);
 }
 
 std::string FormatCount(std::uint64_t n) {
@@ -106,7 +107,8 @@ std::string FormatCount(std::uint64_t n) {
 
 double Ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
 
-// The live line: rewritten in place on a terminal, one plain line per second otherwise.
+// The live line under a header printed once: rewritten in place on a terminal (kept within
+// its width, or '\r' could not return to the line's start), one plain line a second otherwise.
 class ProgressLine {
  public:
   ProgressLine(std::FILE* out, bool enabled)
@@ -116,38 +118,81 @@ class ProgressLine {
 
   void Update(double elapsed_s, const engine::EngineStats& stats, const char* phase) {
     if (!enabled_) return;
-    const double dt = elapsed_s - last_elapsed_s_;
+    if (!header_printed_) {
+      header_printed_ = true;
+      std::fprintf(out_, "%s\n",
+                   Fit("elapsed  deliveries/s  retries pending  dead letters    "
+                       "p50 ms    p99 ms")
+                       .c_str());
+    }
+    // The last line ("done") shows the whole run's average rate instead of the last interval's.
+    const bool done = std::string_view(phase) == "done";
+    const double since_s = done ? 0 : last_elapsed_s_;
+    const std::uint64_t since_delivered = done ? 0 : last_delivered_;
+    const double dt = elapsed_s - since_s;
     const double rate =
-        dt > 0 ? static_cast<double>(stats.total.delivered - last_delivered_) / dt : 0;
+        dt > 0 ? static_cast<double>(stats.total.delivered - since_delivered) / dt : 0;
     last_elapsed_s_ = elapsed_s;
     last_delivered_ = stats.total.delivered;
     char line[256];
-    std::snprintf(line, sizeof line,
-                  "%5.1fs %-9s %7.0f deliveries/s  %6s retries pending  %5s dead letters  "
-                  "p50 %6.1f ms  p99 %7.1f ms",
-                  elapsed_s, phase, rate, FormatCount(stats.total.pending_retries).c_str(),
+    std::snprintf(line, sizeof line, "%6.1fs  %12s  %15s  %12s  %8.1f  %8.1f  %s", elapsed_s,
+                  FormatCount(static_cast<std::uint64_t>(rate + 0.5)).c_str(),
+                  FormatCount(stats.total.pending_retries).c_str(),
                   FormatCount(stats.total.dead_lettered).c_str(),
                   Ms(stats.total.latency_us.Percentile(50)),
-                  Ms(stats.total.latency_us.Percentile(99)));
+                  Ms(stats.total.latency_us.Percentile(99)), done ? "done (average rate)" : phase);
+    std::string text = line;
+    text.erase(text.find_last_not_of(' ') + 1);
     if (tty_) {
-      std::fprintf(out_, "\r%s\033[K", line);
+      std::fprintf(out_, "\r%s\033[K", Fit(text).c_str());
     } else {
-      std::fprintf(out_, "%s\n", line);
+      std::fprintf(out_, "%s\n", text.c_str());
     }
     std::fflush(out_);
   }
 
   void Finish() {
-    if (tty_) std::fputc('\n', out_);
+    if (tty_ && header_printed_) std::fputc('\n', out_);
   }
 
  private:
+  std::string Fit(std::string line) const {
+    winsize size{};
+    if (tty_ && ioctl(fileno(out_), TIOCGWINSZ, &size) == 0 && size.ws_col > 1 &&
+        line.size() >= size.ws_col) {
+      line.resize(size.ws_col - 1);
+    }
+    return line;
+  }
+
   std::FILE* out_;
   bool enabled_;
   bool tty_;
+  bool header_printed_ = false;
   double last_elapsed_s_ = 0;
   std::uint64_t last_delivered_ = 0;
 };
+
+// Prose for people: wrapped at `width` columns, continuation lines indented by `indent`.
+void PrintWrapped(const std::string& text, std::size_t width, std::size_t indent) {
+  std::string line;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      std::printf("%s\n", line.c_str());
+      line.assign(indent, ' ');
+      line += word;
+    } else {
+      if (!line.empty()) line += ' ';
+      line += word;
+    }
+    start = end + 1;
+  }
+  if (!line.empty()) std::printf("%s\n", line.c_str());
+}
 
 const engine::EndpointStats* FindEndpoint(const engine::EngineStats& stats, std::string_view id) {
   for (const auto& e : stats.endpoints) {
@@ -180,38 +225,62 @@ std::string SinkLine(const DemoSinks& sinks, std::size_t i, const SinkStats& s) 
   return line;
 }
 
+// printf into a std::string, for text that PrintWrapped lays out.
+template <typename... Args>
+std::string Format(const char* format, Args... args) {
+  char text[1024];
+  std::snprintf(text, sizeof text, format, args...);
+  return text;
+}
+
+std::string Scaled(DurationMs delay) {
+  return FormatDuration(static_cast<DurationMs>(static_cast<double>(delay) * kRetryScale));
+}
+
 void PrintExplanation(const engine::EngineStats& stats, const DemoSinks& sinks,
                       const std::vector<SinkStats>& seen) {
+  constexpr std::size_t kWidth = 92;
   const SinkStats& flaky = seen[1];
   const SinkStats& checked = seen[2];
-  std::printf(
-      "\nWhat you saw:\n"
-      "- Retries: sink 'flaky' failed %s of %s requests (ionic) and 'checked' answered %s with "
-      "503 + Retry-After (cleverpush). Each failure was retried on its endpoint's own policy, "
-      "delays scaled by %g: ionic's 30m became 900ms, CleverPush's Retry-After 2m became "
-      "60ms.\n",
-      FormatCount(Failures(flaky)).c_str(), FormatCount(flaky.requests).c_str(),
-      FormatCount(Failures(checked)).c_str(), kRetryScale);
-  const engine::EndpointStats* ionic = FindEndpoint(stats, "ionic");
+  std::printf("\nWhat you saw:\n");
+  PrintWrapped(
+      Format("- Retries: sink 'flaky' failed %s of %s requests (ionic) and sink 'checked' "
+             "answered %s with 503 and Retry-After: %d (cleverpush). Each failed attempt was "
+             "retried on its endpoint's own policy, delays scaled by %g: ionic's 30m became %s, "
+             "CleverPush's Retry-After of 2m %s.",
+             FormatCount(Failures(flaky)).c_str(), FormatCount(flaky.requests).c_str(),
+             FormatCount(Failures(checked)).c_str(), kCheckedRetryAfterS, kRetryScale,
+             Scaled(30 * kMinuteMs).c_str(), Scaled(kCheckedRetryAfterS * kSecondMs).c_str()),
+      kWidth, 2);
   if (stats.total.dead_lettered > 0) {
-    std::printf(
-        "- Dead letters: %s deliveries exhausted their policy (ionic allows 1 + 3 attempts, so "
-        "about 0.3^4 = 0.8%% of its deliveries fail four times in a row); they are kept for "
-        "replay, not lost.\n",
-        FormatCount(stats.total.dead_lettered).c_str());
+    std::string where;
+    for (const auto& e : stats.endpoints) {
+      if (e.dead_lettered == 0) continue;
+      where += (where.empty() ? "" : ", ") + e.id + " " + FormatCount(e.dead_lettered);
+    }
+    PrintWrapped(
+        Format("- Dead letters (%s): deliveries that exhausted their policy. Ionic's allows 1 + 3 "
+               "attempts, so about 0.3^4 = 0.8%% of its deliveries fail four times in a row. They "
+               "are kept and can be replayed, not lost.",
+               where.c_str()),
+        kWidth, 2);
   } else {
-    std::printf("- Dead letters: none this time; every delivery succeeded within its policy.\n");
+    PrintWrapped("- Dead letters: none this time; every delivery succeeded within its policy.",
+                 kWidth, 2);
   }
+  const engine::EndpointStats* ionic = FindEndpoint(stats, "ionic");
   const engine::EndpointStats* passworks = FindEndpoint(stats, "passworks");
   const engine::EndpointStats* pryv = FindEndpoint(stats, "pryv");
   if (passworks != nullptr && pryv != nullptr && ionic != nullptr) {
-    std::printf(
-        "- Latency (publish to success, retry waits included): passworks' p50 %.1f ms is sink "
-        "'slow' taking %lld ms, yet pryv's p50 stayed at %.1f ms: a slow receiver does not hold "
-        "back the others. ionic's p99 %.1f ms is its retries.\n",
-        Ms(passworks->latency_us.Percentile(50)),
-        static_cast<long long>(sinks.spec(3).options.latency_ms),
-        Ms(pryv->latency_us.Percentile(50)), Ms(ionic->latency_us.Percentile(99)));
+    PrintWrapped(
+        Format("- Latency is publish to success, retry waits included. passworks' p50 of %.1f ms "
+               "is sink 'slow' taking %lld ms per answer, while pryv's p50 stayed at %.1f ms: a "
+               "slow receiver does not hold back the others. ionic's p99 of %.1f ms is its "
+               "retries.",
+               Ms(passworks->latency_us.Percentile(50)),
+               static_cast<long long>(sinks.spec(3).options.latency_ms),
+               Ms(pryv->latency_us.Percentile(50)), Ms(ionic->latency_us.Percentile(99))),
+        kWidth, 2);
   }
 }
 
@@ -295,17 +364,17 @@ int RunDemo(const DemoOptions& options) {
   }
 
   if (!options.json) {
-    std::printf("hookfan demo: %g events/s for %s from the 5 seed systems, delivered to %zu "
-                "in-process sinks on 127.0.0.1\n\n",
-                options.rate, FormatDuration(*duration).c_str(), (*sinks)->size());
-    std::printf("  %-11s %-9s %-29s %s\n", "endpoint", "signing", "retry (first delay, scaled)",
-                "sink");
+    std::printf(
+        "hookfan demo: %s events/s for %s from the 5 seed systems to %zu in-process sinks "
+        "on 127.0.0.1\n\n",
+        FormatCount(static_cast<std::uint64_t>(options.rate)).c_str(),
+        FormatDuration(*duration).c_str(), (*sinks)->size());
+    std::printf("  %-11s %-9s %-21s %s\n", "endpoint", "signing", "retry, 1st delay", "sink");
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
-      const std::size_t s = kRoutes[i].sink;
-      std::printf("  %-11s %-9s %-29s %-8s :%d  %s\n", endpoints[i].id.c_str(),
+      const DemoSinkSpec& sink = (*sinks)->spec(kRoutes[i].sink);
+      std::printf("  %-11s %-9s %-21s %-8s %s\n", endpoints[i].id.c_str(),
                   endpoints[i].signing.c_str(), DescribeRetry(endpoints[i].retry).c_str(),
-                  (*sinks)->spec(s).name.c_str(), (*sinks)->port(s),
-                  DescribeSink((*sinks)->spec(s).options).c_str());
+                  sink.name.c_str(), DescribeSink(sink.options).c_str());
     }
     std::printf("\n");
   }
@@ -326,8 +395,9 @@ int RunDemo(const DemoOptions& options) {
   };
 
   // Paced by the clock rather than by sleeps, so a slow tick is caught up on the next one.
-  for (double now_s = 0; now_s < duration_s; now_s = elapsed_s()) {
-    const auto due = static_cast<std::uint64_t>(std::min(now_s, duration_s) * options.rate);
+  const auto total_events = static_cast<std::uint64_t>(std::llround(duration_s * options.rate));
+  for (double now_s = 0; published + refused < total_events; now_s = elapsed_s()) {
+    const auto due = std::min(total_events, static_cast<std::uint64_t>(now_s * options.rate) + 1);
     while (published + refused < due) {
       const std::size_t system = (published + refused) % systems;
       auto examples = SeedExamplesOf(SeedSystems()[system]);
@@ -342,10 +412,11 @@ int RunDemo(const DemoOptions& options) {
         ++published;
       }
     }
-    maybe_progress(now_s, "streaming");
+    maybe_progress(now_s, "");
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  const double settle_until_s = elapsed_s() + static_cast<double>(kSettleMs) / 1000.0;
+  const double publish_s = elapsed_s();
+  const double settle_until_s = publish_s + static_cast<double>(kSettleMs) / 1000.0;
   for (double now_s = elapsed_s(); now_s < settle_until_s && (*engine)->PendingDeliveries() > 0;
        now_s = elapsed_s()) {
     maybe_progress(now_s, "settling");
@@ -362,10 +433,15 @@ int RunDemo(const DemoOptions& options) {
     PrintJson(stats, **sinks, seen, total_s, refused);
     return 0;
   }
-  std::printf("\n%s events published in %.1f s (%s refused by admission control); %s "
-              "deliveries still pending at the end were cancelled.\n\n",
-              FormatCount(published).c_str(), total_s, FormatCount(refused).c_str(),
-              FormatCount(drain.still_pending + drain.cancelled_in_flight).c_str());
+  std::string finished =
+      Format("%s events published in %.1f s", FormatCount(published).c_str(), publish_s);
+  if (refused > 0) finished += " (" + FormatCount(refused) + " refused by admission control)";
+  finished += Format(", every outcome final %.1f s later", total_s - publish_s);
+  const std::uint64_t cancelled = drain.still_pending + drain.cancelled_in_flight;
+  if (cancelled > 0) finished += "; " + FormatCount(cancelled) + " deliveries were cut off";
+  std::printf("\n");
+  PrintWrapped(finished + ".", 92, 0);
+  std::printf("\n");
   std::printf("%s\nWhat the sinks received:\n", StatsToTable(stats).c_str());
   for (std::size_t i = 0; i < seen.size(); ++i) {
     std::printf("%s\n", SinkLine(**sinks, i, seen[i]).c_str());

@@ -44,7 +44,8 @@ TEST(DemoFixturesTest, PayloadsNameTheirOwnEvent) {
     std::string_view name;
     const std::string_view key = example.system == "cleverpush" ? "type" : "event";
     ASSERT_EQ(object[key].get(name), simdjson::SUCCESS) << example.event_type;
-    const std::string suffix = std::string(example.event_type.substr(example.event_type.rfind('.') + 1));
+    const std::string suffix =
+        std::string(example.event_type.substr(example.event_type.rfind('.') + 1));
     EXPECT_EQ(name, suffix);
     (example.system == "cleverpush" ? cleverpush : passworks).insert(suffix);
   }
