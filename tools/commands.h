@@ -17,5 +17,6 @@ void AddRunCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
 void AddSinkCommand(CLI::App& app);
 void AddBlastCommand(CLI::App& app);
+void AddDemoCommand(CLI::App& app);
 
 }  // namespace hookfan::tools

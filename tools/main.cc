@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   hookfan::tools::AddVersionCommand(app);
   hookfan::tools::AddSinkCommand(app);
   hookfan::tools::AddBlastCommand(app);
+  hookfan::tools::AddDemoCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
