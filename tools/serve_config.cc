@@ -149,6 +149,35 @@ class TableReader {
   std::set<std::string> used_;
 };
 
+// The deepest node along a field path such as "retry.delays[2]" (the table itself when even
+// the first key is absent), so an error points at the line that holds the bad value.
+const toml::node* FindNode(const toml::table& table, std::string_view path) {
+  const toml::node* found = &table;
+  while (!path.empty()) {
+    const std::size_t end = path.find_first_of(".[");
+    const std::string_view key = path.substr(0, end);
+    path = end == std::string_view::npos ? std::string_view() : path.substr(end);
+    const toml::table* current = found->as_table();
+    const toml::node* next = current ? current->get(key) : nullptr;
+    if (next == nullptr) return found;
+    found = next;
+    while (path.starts_with('[')) {
+      const std::size_t close = path.find(']');
+      if (close == std::string_view::npos) return found;
+      std::size_t index = 0;
+      for (char c : path.substr(1, close - 1))
+        index = index * 10 + static_cast<std::size_t>(c - '0');
+      path.remove_prefix(close + 1);
+      const toml::array* array = found->as_array();
+      const toml::node* element = array ? array->get(index) : nullptr;
+      if (element == nullptr) return found;
+      found = element;
+    }
+    if (path.starts_with('.')) path.remove_prefix(1);
+  }
+  return found;
+}
+
 Status ReadRetry(const toml::table& table, const std::string& prefix, const ConfigErrors& errors,
                  engine::RetryPolicySpec* spec) {
   TableReader reader(table, prefix, errors);
@@ -181,7 +210,14 @@ Status ReadRetry(const toml::table& table, const std::string& prefix, const Conf
     if (array == nullptr) return reader.Error("delays", "must be an array of durations");
     std::vector<DurationMs> delays;
     for (const toml::node& element : *array) {
-      if (!element.is_string()) return reader.Error("delays", "must be an array of durations");
+      // Like every duration: a string such as "5s", or an integer of milliseconds.
+      if (element.is_integer() && **element.as_integer() >= 0) {
+        delays.push_back(**element.as_integer());
+        continue;
+      }
+      if (!element.is_string()) {
+        return errors.At(&element, reader.Field("delays"), "must be an array of durations");
+      }
       auto parsed = ParseDuration(**element.as_string(), reader.Field("delays"));
       if (!parsed.ok()) {
         return errors.At(&element, reader.Field("delays"),
@@ -214,6 +250,7 @@ Status ReadEndpoint(const toml::table& table, const std::string& prefix, const C
   HOOKFAN_RETURN_IF_ERROR(reader.StringList("secrets", &endpoint->secrets));
   if (const toml::node* node = reader.Node("secret")) {
     if (!node->is_string()) return reader.Error("secret", "must be a string");
+    if (table.contains("secrets")) return reader.Error("secrets", "cannot be combined with secret");
     endpoint->secrets = {std::string(**node->as_string())};
   }
   if (const toml::node* node = reader.Node("rate_limit")) {
@@ -253,11 +290,15 @@ Status ReadEndpoint(const toml::table& table, const std::string& prefix, const C
   Status valid = profile.empty() ? Status::Ok() : engine::ValidateForProfile(profile, *endpoint);
   if (valid.ok()) valid = engine::ValidateEndpointConfig(*endpoint);
   if (!valid.ok()) {
-    const std::string& message = valid.message();
-    const std::string key = message.substr(0, message.find_first_of(".[:"));
-    const toml::node* node = table.get(key);
-    return errors.At(node ? node : &table, prefix + "." + message.substr(0, message.find(": ")),
-                     TableReader::AfterField(valid));
+    std::string path = valid.message().substr(0, valid.message().find(": "));
+    // The signer calls one secret "secret" and a novu/api-key one "key", whatever the file
+    // wrote; name the key as written so the line and the field match the file.
+    if (path == "secret" || path == "key") {
+      path = !table.contains("secrets")      ? "secret"
+             : endpoint->secrets.size() == 1 ? "secrets[0]"
+                                             : "secrets";
+    }
+    return errors.At(FindNode(table, path), prefix + "." + path, TableReader::AfterField(valid));
   }
   return Status::Ok();
 }

@@ -22,8 +22,8 @@ StatusOr<std::unique_ptr<Sink>> Sink::Start(uv_loop_t* loop, const SinkOptions& 
   HOOKFAN_RETURN_IF_ERROR(ValidateSinkOptions(options));
   std::unique_ptr<Sink> sink(new Sink(loop, options, std::move(on_stats_line)));
   if (!options.secret.empty()) {
-    StatusOr<StandardWebhooksVerifier> verifier =
-        StandardWebhooksVerifier::FromSecret(options.secret);
+    StatusOr<engine::Signer> verifier =
+        engine::Signer::Create(engine::SigningScheme::kStandard, {options.secret});
     if (!verifier.ok()) return verifier.status();
     sink->verifier_.emplace(std::move(*verifier));
   }
@@ -78,10 +78,13 @@ bool Sink::Draw(double rate) {
 Sink::Decision Sink::Decide(const net::ServerRequest& request) {
   if (Draw(options_.reset_rate)) return Decision{};
   if (verifier_.has_value()) {
+    const std::string_view id = request.FindHeader("webhook-id").value_or("");
+    const std::string_view timestamp = request.FindHeader("webhook-timestamp").value_or("");
+    // A missing id or timestamp is a broken sender even if the signature happens to match.
     const bool good =
-        verifier_->Verify(request.FindHeader("webhook-id").value_or(""),
-                          request.FindHeader("webhook-timestamp").value_or(""), request.body(),
-                          request.FindHeader("webhook-signature").value_or(""));
+        !id.empty() && !timestamp.empty() &&
+        verifier_->VerifyStandard(id, timestamp, request.body(),
+                                  request.FindHeader("webhook-signature").value_or(""));
     if (!good) {
       ++stats_.bad_signatures;
       return Decision{.status = 401, .bad_signature = true};

@@ -31,13 +31,13 @@
 #include <random>
 #include <string>
 
+#include "engine/signer.h"
 #include "net/base/clock.h"
 #include "net/base/status.h"
 #include "net/http_server.h"
 #include "tools/recent_ids.h"
 #include "tools/sink_options.h"
 #include "tools/sink_stats.h"
-#include "tools/standard_webhooks_verify.h"
 
 namespace hookfan::tools {
 
@@ -91,7 +91,7 @@ class Sink {
   uv_loop_t* const loop_;
   const SinkOptions options_;
   const LineCallback on_stats_line_;
-  std::optional<StandardWebhooksVerifier> verifier_;
+  std::optional<engine::Signer> verifier_;  // kStandard, from options.secret
   std::mt19937_64 random_;
   RecentIds seen_ids_;
   std::string retry_after_;  // header value, empty when not sent

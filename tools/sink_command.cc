@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/signer.h"
 #include "net/base/check.h"
 #include "tools/commands.h"
 #include "tools/sink.h"
@@ -75,7 +76,8 @@ StatusOr<SinkOptions> ParseFlags(const SinkFlags& flags) {
   if (!max_body.ok()) return max_body.status();
   options.max_body_bytes = *max_body;
   if (!flags.secret.empty()) {
-    Status secret = StandardWebhooksVerifier::FromSecret(flags.secret).status();
+    Status secret =
+        engine::Signer::Create(engine::SigningScheme::kStandard, {flags.secret}).status();
     if (!secret.ok()) {
       // "secret: must start with ..." becomes "--secret: must start with ...".
       std::string message = secret.message();

@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "tools/standard_webhooks_verify.h"
+#include "engine/signer.h"
 
 namespace hookfan::tools {
 
@@ -52,7 +52,8 @@ Status ValidateSinkOptions(const SinkOptions& options) {
     return Status::InvalidArgument("retry_after: must not be negative");
   }
   if (!options.secret.empty()) {
-    HOOKFAN_RETURN_IF_ERROR(StandardWebhooksVerifier::FromSecret(options.secret).status());
+    HOOKFAN_RETURN_IF_ERROR(
+        engine::Signer::Create(engine::SigningScheme::kStandard, {options.secret}).status());
   }
   return Status::Ok();
 }
