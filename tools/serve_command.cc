@@ -24,7 +24,9 @@ int RunServe(const ServeOptions& options) {
     return 2;
   }
   if (!options.listen.empty()) config->ingest.listen = options.listen;
-  auto listen = ParseHostPort(config->ingest.listen, "ingest.listen");
+  // Name what the operator wrote: the flag when given, else the config field.
+  auto listen =
+      ParseHostPort(config->ingest.listen, options.listen.empty() ? "ingest.listen" : "--listen");
   if (!listen.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", listen.status().message().c_str());
     return 2;
@@ -52,9 +54,11 @@ int RunServe(const ServeOptions& options) {
     uv_loop_close(&loop);
     return 1;
   }
-  std::printf("hookfan serve: listening on %s:%d with %zu endpoints on %d workers\n",
-              listen->host.c_str(), (*server)->port(), config->endpoints.size(),
-              (*engine)->worker_count());
+  // The bound port (not 0), written back as --listen accepts it: [::1]:port for IPv6.
+  const bool ipv6 = listen->host.find(':') != std::string::npos;
+  std::printf("hookfan serve: listening on %s%s%s:%d with %zu endpoints on %d workers\n",
+              ipv6 ? "[" : "", listen->host.c_str(), ipv6 ? "]" : "", (*server)->port(),
+              config->endpoints.size(), (*engine)->worker_count());
   std::fflush(stdout);
 
   // SIGINT/SIGTERM: stop intake first (ingest answers 503), close the server, then let the

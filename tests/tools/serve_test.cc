@@ -257,6 +257,16 @@ TEST(ServeTest, RejectedBatchesDeliverNothing) {
   EXPECT_NE(serve.Stop().find("accepted 1 events"), std::string::npos);
 }
 
+TEST(ServeTest, BodyOverMaxBodyBytesIs413FromTheServer) {
+  TestReceiver receiver(AlwaysOk());
+  Serve serve(Config(receiver.Url(), "", "max_body_bytes = 100\n"));
+  RawResponse response = Http(serve.port(), "POST", "/v1/events", std::string(200, ' '));
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(response.body, R"({"error":"body: Content-Length 200 exceeds the limit of 100 bytes"})"
+                           "\n");
+  EXPECT_EQ(serve.Stop().find("accepted 0 events"), std::string("hookfan serve: stopped; ").size());
+}
+
 TEST(ServeTest, StatsAndMetricsCountDeliveries) {
   TestReceiver receiver(AlwaysOk());
   Serve serve(Config(receiver.Url()));
@@ -378,7 +388,7 @@ TEST(ServeTest, BadListenAddressExitsTwoNamingTheFlag) {
   const std::string path = WriteFile("hookfan.toml", Config(receiver.Url()));
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "localhost"});
   EXPECT_EQ(serve.Wait(), 2);
-  EXPECT_EQ(serve.stderr_text(), "hookfan serve: ingest.listen: 'localhost' is not host:port\n");
+  EXPECT_EQ(serve.stderr_text(), "hookfan serve: --listen: 'localhost' is not host:port\n");
 }
 
 }  // namespace
