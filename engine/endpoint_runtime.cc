@@ -89,6 +89,10 @@ StatusOr<std::unique_ptr<EndpointRuntime>> EndpointRuntime::Create(const Endpoin
   HOOKFAN_RETURN_IF_ERROR(ValidateEndpointId(config.id, "id"));
   auto url = net::Url::Parse(config.url);
   if (!url.ok()) return url.status().WithContext("url");
+  if (url->scheme == net::Scheme::kHttps) {
+    // Refused here, at configuration time: the client cannot open TLS connections yet.
+    return Status::InvalidArgument("url: https:// is not supported yet (TLS is not built in)");
+  }
   SubscriptionSpec subscription{config.id, config.event_types, config.channels};
   HOOKFAN_RETURN_IF_ERROR(ParseSubscription(subscription).status());
 

@@ -279,6 +279,21 @@ Status ReadEndpoint(const toml::table& table, const std::string& prefix, const C
     return reader.Error("payload_mode",
                         "must be \"event\" or \"notification\", got '" + mode + "'");
   }
+  HOOKFAN_RETURN_IF_ERROR(reader.String("received_field", &endpoint->received_field));
+  if (const toml::node* node = reader.Node("notification")) {
+    const toml::table* notification = node->as_table();
+    if (notification == nullptr) {
+      return reader.Error("notification",
+                          "must be a table {max_batch, max_wait, api_version, serial}");
+    }
+    TableReader n(*notification, prefix + ".notification", errors);
+    auto& settings = endpoint->notification;
+    HOOKFAN_RETURN_IF_ERROR(n.Integer("max_batch", &settings.max_batch, 1, 10000));
+    HOOKFAN_RETURN_IF_ERROR(n.Duration("max_wait", &settings.max_wait_ms));
+    HOOKFAN_RETURN_IF_ERROR(n.String("api_version", &settings.api_version));
+    HOOKFAN_RETURN_IF_ERROR(n.Integer("serial", &settings.serial, 0, INT64_MAX));
+    HOOKFAN_RETURN_IF_ERROR(n.NoUnknownKeys());
+  }
   if (const toml::node* node = reader.Node("retry")) {
     const toml::table* retry = node->as_table();
     if (retry == nullptr) return reader.Error("retry", "must be a table");

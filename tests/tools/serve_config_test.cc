@@ -158,6 +158,60 @@ retry = { delays = ["1m", "10m", 3600000] }
   EXPECT_EQ(*listed.retry.delays, (std::vector<DurationMs>{60'000, 600'000, 3'600'000}));
 }
 
+TEST(ServeConfigTest, ReadsNotificationAndReceivedFieldSettings) {
+  StatusOr<ServeConfig> config = ParseServeConfig(R"(
+[[endpoints]]
+id = "pryv"
+url = "http://127.0.0.1:9/u1?secret=x"
+signing = "none"
+payload_mode = "notification"
+notification = { max_batch = 25, max_wait = "250ms", api_version = "1.4.8", serial = 20190810 }
+
+[[endpoints]]
+id = "ionic"
+url = "http://127.0.0.1:9/ionic"
+signing = "none"
+received_field = "received"
+)",
+                                                  "hookfan.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const auto& pryv = config->endpoints[0];
+  EXPECT_EQ(pryv.payload_mode, engine::PayloadMode::kNotification);
+  EXPECT_EQ(pryv.notification.max_batch, 25u);
+  EXPECT_EQ(pryv.notification.max_wait_ms, 250);
+  EXPECT_EQ(pryv.notification.api_version, "1.4.8");
+  EXPECT_EQ(pryv.notification.serial, 20190810);
+  EXPECT_EQ(config->endpoints[1].received_field, "received");
+
+  StatusOr<ServeConfig> bad = ParseServeConfig(R"(
+[[endpoints]]
+id = "pryv"
+url = "http://127.0.0.1:9/"
+signing = "none"
+payload_mode = "notification"
+notification = { max_batch = 0 }
+)",
+                                               "bad.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "bad.toml:7: endpoints[0].notification.max_batch: must be between 1 and 10000, got 0");
+}
+
+TEST(ServeConfigTest, HttpsUrlsAreRefusedUntilTlsLands) {
+  StatusOr<ServeConfig> config = ParseServeConfig(R"(
+[[endpoints]]
+id = "a"
+url = "https://127.0.0.1:9/"
+signing = "none"
+)",
+                                                  "tls.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(
+      config.status().message().rfind("tls.toml:4: endpoints[0].url: https:// is not supported", 0),
+      0u)
+      << config.status().message();
+}
+
 TEST(ServeConfigTest, EndpointFieldsDefaultAsDocumented) {
   StatusOr<ServeConfig> config =
       ParseServeConfig("[[endpoints]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\nsecret = \"" +
