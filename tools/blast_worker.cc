@@ -65,7 +65,6 @@ void BlastResult::Merge(const BlastResult& other) {
 BlastWorker::BlastWorker(const BlastOptions& options, std::size_t index, double rate,
                          std::int64_t start_ns)
     : options_(options),
-      index_(index),
       rate_(rate),
       start_ns_(start_ns),
       connections_(options.ConnectionsOf(index)),

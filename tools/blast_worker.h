@@ -124,7 +124,6 @@ class BlastWorker {
   static void OnRetryDue(engine::TimerNode* node, TimeMs now);
 
   const BlastOptions& options_;
-  const std::size_t index_;
   const double rate_;
   const std::int64_t start_ns_;
   const std::size_t connections_;
