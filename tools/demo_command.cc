@@ -285,11 +285,13 @@ void PrintExplanation(const engine::EngineStats& stats, const DemoSinks& sinks,
 }
 
 void PrintJson(const engine::EngineStats& stats, const DemoSinks& sinks,
-               const std::vector<SinkStats>& seen, double elapsed_s, std::uint64_t refused) {
+               const std::vector<SinkStats>& seen, double elapsed_s, std::uint64_t published,
+               std::uint64_t refused) {
   JsonWriter json;
   json.BeginObject();
   json.Key("elapsed_s").Double(elapsed_s);
   json.Key("retry_scale").Double(kRetryScale);
+  json.Key("events_published").Uint(published);
   json.Key("events_refused").Uint(refused);
   json.Key("stats").Raw(StatsToJson(stats));
   json.Key("sinks").BeginArray();
@@ -430,15 +432,20 @@ int RunDemo(const DemoOptions& options) {
   std::vector<SinkStats> seen = (*sinks)->Stop();
 
   if (options.json) {
-    PrintJson(stats, **sinks, seen, total_s, refused);
+    PrintJson(stats, **sinks, seen, total_s, published, refused);
     return 0;
   }
   std::string finished =
       Format("%s events published in %.1f s", FormatCount(published).c_str(), publish_s);
   if (refused > 0) finished += " (" + FormatCount(refused) + " refused by admission control)";
-  finished += Format(", every outcome final %.1f s later", total_s - publish_s);
   const std::uint64_t cancelled = drain.still_pending + drain.cancelled_in_flight;
-  if (cancelled > 0) finished += "; " + FormatCount(cancelled) + " deliveries were cut off";
+  if (cancelled == 0) {
+    finished +=
+        Format("; every delivery reached its final outcome %.1f s later", total_s - publish_s);
+  } else {
+    finished += Format("; the engine stopped %.1f s later with %s deliveries not yet final",
+                       total_s - publish_s, FormatCount(cancelled).c_str());
+  }
   std::printf("\n");
   PrintWrapped(finished + ".", 92, 0);
   std::printf("\n");
