@@ -77,9 +77,10 @@ std::string DescribeSink(const SinkOptions& o) {
   if (o.latency_ms > 0) {
     std::snprintf(text, sizeof text, "200 after %lld ms", static_cast<long long>(o.latency_ms));
   } else if (o.fail_rate > 0) {
-    std::snprintf(text, sizeof text, "%sfails %.0f%% with %d%s",
-                  o.secret.empty() ? "" : "checks signatures, ", o.fail_rate * 100, o.fail_status,
-                  o.retry_after_s ? "+Retry-After" : "");
+    std::snprintf(text, sizeof text, "%s%.0f%% %s %d%s",
+                  o.secret.empty() ? "" : "checks signatures; ", o.fail_rate * 100,
+                  o.secret.empty() ? "fail with" : "get", o.fail_status,
+                  o.retry_after_s ? " + Retry-After" : "");
   } else {
     std::snprintf(text, sizeof text, "200 at once");
   }
@@ -247,7 +248,7 @@ void PrintExplanation(const engine::EngineStats& stats, const DemoSinks& sinks,
       Format("- Retries: sink 'flaky' failed %s of %s requests (ionic) and sink 'checked' "
              "answered %s with 503 and Retry-After: %d (cleverpush). Each failed attempt was "
              "retried on its endpoint's own policy, delays scaled by %g: ionic's 30m became %s, "
-             "CleverPush's Retry-After of 2m %s.",
+             "CleverPush's Retry-After of 2m became %s.",
              FormatCount(Failures(flaky)).c_str(), FormatCount(flaky.requests).c_str(),
              FormatCount(Failures(checked)).c_str(), kCheckedRetryAfterS, kRetryScale,
              Scaled(30 * kMinuteMs).c_str(), Scaled(kCheckedRetryAfterS * kSecondMs).c_str()),
