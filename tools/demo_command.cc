@@ -77,9 +77,10 @@ std::string DescribeSink(const SinkOptions& o) {
   if (o.latency_ms > 0) {
     std::snprintf(text, sizeof text, "200 after %lld ms", static_cast<long long>(o.latency_ms));
   } else if (o.fail_rate > 0) {
-    std::snprintf(text, sizeof text, "%sfails %.0f%% with %d%s",
-                  o.secret.empty() ? "" : "checks signatures, ", o.fail_rate * 100, o.fail_status,
-                  o.retry_after_s ? "+Retry-After" : "");
+    std::snprintf(text, sizeof text, "%s%.0f%% %s %d%s",
+                  o.secret.empty() ? "" : "checks signatures; ", o.fail_rate * 100,
+                  o.secret.empty() ? "fail with" : "get", o.fail_status,
+                  o.retry_after_s ? " + Retry-After" : "");
   } else {
     std::snprintf(text, sizeof text, "200 at once");
   }
@@ -247,7 +248,7 @@ void PrintExplanation(const engine::EngineStats& stats, const DemoSinks& sinks,
       Format("- Retries: sink 'flaky' failed %s of %s requests (ionic) and sink 'checked' "
              "answered %s with 503 and Retry-After: %d (cleverpush). Each failed attempt was "
              "retried on its endpoint's own policy, delays scaled by %g: ionic's 30m became %s, "
-             "CleverPush's Retry-After of 2m %s.",
+             "CleverPush's Retry-After of 2m became %s.",
              FormatCount(Failures(flaky)).c_str(), FormatCount(flaky.requests).c_str(),
              FormatCount(Failures(checked)).c_str(), kCheckedRetryAfterS, kRetryScale,
              Scaled(30 * kMinuteMs).c_str(), Scaled(kCheckedRetryAfterS * kSecondMs).c_str()),
@@ -285,11 +286,13 @@ void PrintExplanation(const engine::EngineStats& stats, const DemoSinks& sinks,
 }
 
 void PrintJson(const engine::EngineStats& stats, const DemoSinks& sinks,
-               const std::vector<SinkStats>& seen, double elapsed_s, std::uint64_t refused) {
+               const std::vector<SinkStats>& seen, double elapsed_s, std::uint64_t published,
+               std::uint64_t refused) {
   JsonWriter json;
   json.BeginObject();
   json.Key("elapsed_s").Double(elapsed_s);
   json.Key("retry_scale").Double(kRetryScale);
+  json.Key("events_published").Uint(published);
   json.Key("events_refused").Uint(refused);
   json.Key("stats").Raw(StatsToJson(stats));
   json.Key("sinks").BeginArray();
@@ -430,15 +433,20 @@ int RunDemo(const DemoOptions& options) {
   std::vector<SinkStats> seen = (*sinks)->Stop();
 
   if (options.json) {
-    PrintJson(stats, **sinks, seen, total_s, refused);
+    PrintJson(stats, **sinks, seen, total_s, published, refused);
     return 0;
   }
   std::string finished =
       Format("%s events published in %.1f s", FormatCount(published).c_str(), publish_s);
   if (refused > 0) finished += " (" + FormatCount(refused) + " refused by admission control)";
-  finished += Format(", every outcome final %.1f s later", total_s - publish_s);
   const std::uint64_t cancelled = drain.still_pending + drain.cancelled_in_flight;
-  if (cancelled > 0) finished += "; " + FormatCount(cancelled) + " deliveries were cut off";
+  if (cancelled == 0) {
+    finished +=
+        Format("; every delivery reached its final outcome %.1f s later", total_s - publish_s);
+  } else {
+    finished += Format("; the engine stopped %.1f s later with %s deliveries not yet final",
+                       total_s - publish_s, FormatCount(cancelled).c_str());
+  }
   std::printf("\n");
   PrintWrapped(finished + ".", 92, 0);
   std::printf("\n");
