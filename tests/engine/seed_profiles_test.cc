@@ -18,6 +18,7 @@
 #include "engine/webhook_secret.h"
 #include "tests/support/outcome_log.h"
 #include "tests/support/reference_hmac.h"
+#include "tests/support/seed_fixture.h"
 #include "tests/support/test_receiver.h"
 
 namespace hookfan::engine {
@@ -26,30 +27,12 @@ namespace {
 using hookfan::testing::OutcomeLog;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
+using hookfan::testing::SeedPayload;
 using hookfan::testing::TestReceiver;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-std::string SeedPayload(const std::string& name) {
-  std::ifstream file(std::string(HOOKFAN_SOURCE_DIR) + "/tests/data/seeds/" + name,
-                     std::ios::binary);
-  HOOKFAN_CHECK(file.good());
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 std::unique_ptr<Engine> StartEngine(OutcomeLog* log, double retry_scale = 1.0) {
-  EngineConfig config;
-  config.workers = 2;
-  config.seed = 7;
-  config.retry_scale = retry_scale;
-  config.http.connect_timeout = 2000;
-  config.http.response_timeout = 5000;
-  config.http.total_timeout = 10000;
-  config.on_outcome = log->Callback();
-  auto engine = Engine::Start(std::move(config));
-  HOOKFAN_CHECK(engine.ok());
-  return std::move(*engine);
+  return hookfan::testing::StartSeedEngine(log, 7, retry_scale);
 }
 
 // A profile's endpoint as an operator would write it: defaults first, then their settings.

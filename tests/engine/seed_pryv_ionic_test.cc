@@ -17,6 +17,7 @@
 #include "engine/hookfan.h"
 #include "engine/profiles.h"
 #include "tests/support/outcome_log.h"
+#include "tests/support/seed_fixture.h"
 #include "tests/support/test_receiver.h"
 
 namespace hookfan::engine {
@@ -25,29 +26,11 @@ namespace {
 using hookfan::testing::OutcomeLog;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
+using hookfan::testing::SeedPayload;
 using hookfan::testing::TestReceiver;
 
-std::string SeedPayload(const std::string& name) {
-  std::ifstream file(std::string(HOOKFAN_SOURCE_DIR) + "/tests/data/seeds/" + name,
-                     std::ios::binary);
-  HOOKFAN_CHECK(file.good());
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 std::unique_ptr<Engine> StartEngine(OutcomeLog* log, double retry_scale = 1.0) {
-  EngineConfig config;
-  config.workers = 2;
-  config.seed = 11;
-  config.retry_scale = retry_scale;
-  config.http.connect_timeout = 2000;
-  config.http.response_timeout = 5000;
-  config.http.total_timeout = 10000;
-  config.on_outcome = log->Callback();
-  auto engine = Engine::Start(std::move(config));
-  HOOKFAN_CHECK(engine.ok());
-  return std::move(*engine);
+  return hookfan::testing::StartSeedEngine(log, 11, retry_scale);
 }
 
 EndpointConfig PryvEndpoint(std::string id, std::string url) {
