@@ -5,10 +5,10 @@
 #include <thread>
 #include <unordered_map>
 
-#include "engine/endpoint_runtime.h"
 #include "engine/hookfan.h"
-#include "engine/router.h"
-#include "engine/worker.h"
+#include "engine/routing/router.h"
+#include "engine/worker/endpoint_runtime.h"
+#include "engine/worker/worker.h"
 
 namespace hookfan::engine {
 namespace {

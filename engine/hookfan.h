@@ -26,12 +26,12 @@
 #include <string>
 #include <vector>
 
-#include "engine/endpoint_config.h"
-#include "engine/event.h"
-#include "engine/latency_histogram.h"
+#include "engine/base/latency_histogram.h"
+#include "engine/endpoints/endpoint_config.h"
+#include "engine/events/event.h"
 #include "net/base/status.h"
-#include "net/http_client.h"
-#include "net/request_outcome.h"
+#include "net/client/http_client.h"
+#include "net/client/request_outcome.h"
 
 namespace hookfan::engine {
 

@@ -1,7 +1,7 @@
 // The `hookfan` command: parses the command line and runs one subcommand.
 #include <cstdio>
 
-#include "tools/commands.h"
+#include "tools/common/commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"hookfan: a high-throughput webhook fan-out engine"};

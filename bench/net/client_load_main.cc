@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "net/base/clock.h"
-#include "net/http_client.h"
+#include "net/client/http_client.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/hookfan.h"
-#include "engine/webhook_secret.h"
+#include "engine/signing/webhook_secret.h"
 
 namespace {
 

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "engine/events/received_stamp.h"
 #include "engine/hookfan.h"
-#include "engine/received_stamp.h"
-#include "engine/signer.h"
+#include "engine/signing/signer.h"
 #include "tests/support/engine_fixture.h"
 #include "tests/support/test_receiver.h"
 

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "engine/hookfan.h"
-#include "engine/signer.h"
-#include "engine/webhook_secret.h"
+#include "engine/signing/signer.h"
+#include "engine/signing/webhook_secret.h"
 #include "tests/support/engine_fixture.h"
 #include "tests/support/test_receiver.h"
 

@@ -13,9 +13,9 @@
 #include <set>
 #include <sstream>
 
+#include "engine/endpoints/profiles.h"
 #include "engine/hookfan.h"
-#include "engine/profiles.h"
-#include "engine/webhook_secret.h"
+#include "engine/signing/webhook_secret.h"
 #include "tests/support/outcome_log.h"
 #include "tests/support/reference_hmac.h"
 #include "tests/support/seed_fixture.h"

@@ -14,8 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/endpoints/profiles.h"
 #include "engine/hookfan.h"
-#include "engine/profiles.h"
 #include "tests/support/outcome_log.h"
 #include "tests/support/seed_fixture.h"
 #include "tests/support/test_receiver.h"

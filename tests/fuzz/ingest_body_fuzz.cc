@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/ingest_parser.h"
+#include "engine/events/ingest_parser.h"
 #include "tests/fuzz/ingest_reference.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

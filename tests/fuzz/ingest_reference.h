@@ -1,5 +1,5 @@
 #pragma once
-// The fuzz oracle for engine/ingest_parser.h: an independent, slow reading of the same
+// The fuzz oracle for engine/events/ingest_parser.h: an independent, slow reading of the same
 // contract with simdjson's DOM API only, and a checker that aborts when IngestParser's
 // answer disagrees with it. Shared by ingest_body_fuzz.cc and ndjson_line_fuzz.cc.
 //
@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/event.h"
-#include "engine/ingest_parser.h"
+#include "engine/events/event.h"
+#include "engine/events/ingest_parser.h"
 #include "net/base/check.h"
 #include "net/base/status.h"
 

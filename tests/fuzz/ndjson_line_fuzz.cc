@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/ingest_parser.h"
+#include "engine/events/ingest_parser.h"
 #include "net/base/check.h"
 #include "tests/fuzz/ingest_reference.h"
 

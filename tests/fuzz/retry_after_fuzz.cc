@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/retry_after.h"
+#include "engine/retry/retry_after.h"
 #include "net/base/check.h"
 #include "net/base/clock.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "net/http_client.h"
+#include "net/client/http_client.h"
 #include "tests/net/raw_http_peer.h"
 
 namespace hookfan::net::testing {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engine/hookfan.h"
-#include "engine/webhook_secret.h"
+#include "engine/signing/webhook_secret.h"
 #include "net/base/check.h"
 
 namespace hookfan::testing {

@@ -6,7 +6,7 @@
 #include <future>
 
 #include "net/base/check.h"
-#include "net/http_server.h"
+#include "net/server/http_server.h"
 
 namespace hookfan::testing {
 

@@ -1,0 +1,85 @@
+#include "net/client/http_client.h"
+
+#include <utility>
+
+#include "net/base/check.h"
+
+namespace hookfan::net {
+
+HttpClient::HttpClient(uv_loop_t* loop, ClientOptions options)
+    : loop_(loop),
+      options_(std::move(options)),
+      read_buffer_(new char[kReadBufferBytes]),
+      loop_thread_(std::this_thread::get_id()) {
+  HOOKFAN_CHECK(options_.Validate().ok());
+}
+
+HttpClient::~HttpClient() {
+  // Pools hold libuv handles: they may only go away after Close() has finished.
+  HOOKFAN_CHECK(closed_ || (pools_.empty() && !closing_));
+}
+
+StatusOr<OriginPool*> HttpClient::PoolFor(const Url& url) {
+  HOOKFAN_DCHECK(std::this_thread::get_id() == loop_thread_);
+  if (closing_) return Status::FailedPrecondition("http client: closing, no new pools");
+  if (url.scheme != Scheme::kHttp) {
+    return Status::InvalidArgument("url: https:// is not supported by this client yet");
+  }
+  std::string origin = url.Origin();
+  auto it = pools_.find(origin);
+  if (it != pools_.end()) return it->second.get();
+  const OriginPool::Context context{
+      .loop = loop_,
+      .options = &options_,
+      .read_buffer = std::span<char>(read_buffer_.get(), kReadBufferBytes),
+  };
+  auto pool = std::make_unique<OriginPool>(context, url);
+  OriginPool* raw = pool.get();
+  pools_.emplace(std::move(origin), std::move(pool));
+  return raw;
+}
+
+Status HttpClient::Send(OriginPool* pool, HttpRequest* request) {
+  HOOKFAN_DCHECK(std::this_thread::get_id() == loop_thread_);
+  HOOKFAN_CHECK(request->on_complete != nullptr);
+  HOOKFAN_CHECK(!request->in_flight());
+  HOOKFAN_DCHECK(pools_.count(pool->origin()) == 1 && pools_.at(pool->origin()).get() == pool);
+  if (closing_) return Status::FailedPrecondition("http client: closing, request not sent");
+  return pool->Send(request);
+}
+
+void HttpClient::Close(std::function<void()> on_closed) {
+  HOOKFAN_DCHECK(std::this_thread::get_id() == loop_thread_);
+  HOOKFAN_CHECK(!closing_);
+  closing_ = true;
+  on_closed_ = std::move(on_closed);
+  if (pools_.empty()) {
+    // Nothing to close, but on_closed still comes from the loop, never from inside Close().
+    // The timer is freed in its own close callback.
+    auto* timer = new uv_timer_t;
+    HOOKFAN_CHECK(uv_timer_init(loop_, timer) == 0);
+    timer->data = this;
+    uv_timer_start(timer, &HttpClient::OnDeferredClose, 0, 0);
+    return;
+  }
+  pools_closing_ = pools_.size();
+  for (auto& [origin, pool] : pools_) pool->Close([this] { OnPoolClosed(); });
+}
+
+void HttpClient::OnDeferredClose(uv_timer_t* timer) {
+  auto* self = static_cast<HttpClient*>(timer->data);
+  uv_close(reinterpret_cast<uv_handle_t*>(timer),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+  self->OnPoolClosed();
+}
+
+void HttpClient::OnPoolClosed() {
+  if (pools_closing_ > 0) --pools_closing_;
+  if (pools_closing_ > 0) return;
+  closed_ = true;
+  std::function<void()> on_closed = std::move(on_closed_);
+  on_closed_ = nullptr;
+  if (on_closed) on_closed();  // may destroy this client: last use
+}
+
+}  // namespace hookfan::net

@@ -1,0 +1,83 @@
+#pragma once
+// HTTP/1.1 client for webhook POSTs: one per libuv loop (worker), with one keep-alive
+// connection pool per origin. Every method runs on the loop's thread.
+//
+//   HttpClient client(loop, options);                  // options.Validate() must be ok
+//   StatusOr<OriginPool*> pool = client.PoolFor(url);  // same origin -> same pool
+//   request.body = payload; request.on_complete = &OnDone; ...   (net/http/http_request.h)
+//   if (Status s = client.Send(*pool, &request); !s.ok()) { /* no callback will come */ }
+//   ...
+//   client.Close([&] { /* every handle closed; the client may be destroyed now */ });
+//
+// Contract:
+//  - Send() either fails at once (Status, no callback) or the request's on_complete runs
+//    exactly once later, never from inside Send(). The outcome is a RequestOutcome: an HTTP
+//    status (any status, 3xx included: redirects are not followed) or a RequestError.
+//  - Timeouts: connect (DNS + TCP), response (request written -> first response byte),
+//    total (Send -> full response, time in the pool's queue included).
+//  - Response bodies are read and discarded (first 256 bytes kept for the callback); bodies
+//    above max_response_body_bytes or headers above max_response_header_bytes fail with
+//    kResponseTooLarge and the connection is closed.
+//  - Steady state allocates nothing per request: the request head is built in a
+//    per-connection buffer, the body is written from the caller's memory, the read buffer is
+//    shared by the loop, the parser is per connection.
+//  - Close() cancels every queued and in-flight request (kCancelled callbacks, from inside
+//    Close), closes every handle, then calls on_closed once from a libuv callback. After
+//    Close() every Send() fails. The client must not be destroyed between creating a pool
+//    and on_closed.
+//  - Only http:// for now; https URLs are refused by PoolFor until TLS lands.
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "net/base/status.h"
+#include "net/client/client_options.h"
+#include "net/client/origin_pool.h"
+#include "net/http/http_request.h"
+#include "net/http/url.h"
+
+namespace hookfan::net {
+
+class HttpClient {
+ public:
+  static constexpr std::size_t kReadBufferBytes = 64 * 1024;
+
+  HttpClient(uv_loop_t* loop, ClientOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // The pool for url's origin, created on first use and kept until Close(). Fails for
+  // https URLs and after Close().
+  StatusOr<OriginPool*> PoolFor(const Url& url);
+
+  // Sends `request` through `pool` (from this client). The request must not be in flight.
+  Status Send(OriginPool* pool, HttpRequest* request);
+
+  void Close(std::function<void()> on_closed);
+
+  PoolStats Stats(const OriginPool* pool) const { return pool->Stats(); }
+  std::size_t pool_count() const { return pools_.size(); }
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  void OnPoolClosed();
+  static void OnDeferredClose(uv_timer_t* timer);
+
+  uv_loop_t* loop_;
+  ClientOptions options_;
+  std::unique_ptr<char[]> read_buffer_;
+  std::unordered_map<std::string, std::unique_ptr<OriginPool>> pools_;
+  std::thread::id loop_thread_;
+  bool closing_ = false;
+  bool closed_ = false;
+  std::size_t pools_closing_ = 0;
+  std::function<void()> on_closed_;
+};
+
+}  // namespace hookfan::net

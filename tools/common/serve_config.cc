@@ -1,0 +1,417 @@
+#include "tools/common/serve_config.h"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "engine/endpoints/profiles.h"
+#include "net/base/duration.h"
+
+namespace hookfan::tools {
+namespace {
+
+using engine::EndpointConfig;
+
+// Builds "source:line: field: message" from a node's position.
+class ConfigErrors {
+ public:
+  explicit ConfigErrors(std::string_view source) : source_(source) {}
+  Status At(const toml::node* node, const std::string& field, const std::string& message) const {
+    // Appended piece by piece: GCC 12 reports a false -Wrestrict on chained operator+.
+    std::string text = source_;
+    if (node != nullptr && node->source().begin.line > 0) {
+      text += ':';
+      text += std::to_string(node->source().begin.line);
+    }
+    text += ": ";
+    text += field;
+    text += ": ";
+    text += message;
+    return Status::InvalidArgument(std::move(text));
+  }
+
+ private:
+  std::string source_;
+};
+
+// Reads typed fields from one table, remembering which keys were used so that anything
+// left over can be reported as unknown.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix, const ConfigErrors& errors)
+      : table_(table), prefix_(std::move(prefix)), errors_(errors) {}
+
+  std::string Field(std::string_view key) const {
+    return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
+  }
+  const toml::node* Node(std::string_view key) {
+    used_.insert(std::string(key));
+    return table_.get(key);
+  }
+  Status Error(std::string_view key, const std::string& message) {
+    const toml::node* node = table_.get(key);
+    return errors_.At(node ? node : &table_, Field(key), message);
+  }
+
+  Status String(std::string_view key, std::string* out) {
+    const toml::node* node = Node(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_string()) return Error(key, "must be a string");
+    *out = **node->as_string();
+    return Status::Ok();
+  }
+  template <typename Int>
+  Status Integer(std::string_view key, Int* out, std::int64_t min, std::int64_t max) {
+    const toml::node* node = Node(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_integer()) return Error(key, "must be an integer");
+    const std::int64_t value = **node->as_integer();
+    if (value < min || value > max) {
+      return Error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                            ", got " + std::to_string(value));
+    }
+    *out = static_cast<Int>(value);
+    return Status::Ok();
+  }
+  Status Number(std::string_view key, double* out) {
+    const toml::node* node = Node(key);
+    if (node == nullptr) return Status::Ok();
+    if (node->is_integer())
+      *out = static_cast<double>(**node->as_integer());
+    else if (node->is_floating_point())
+      *out = **node->as_floating_point();
+    else
+      return Error(key, "must be a number");
+    return Status::Ok();
+  }
+  // Durations: a string such as "5s" or an integer number of milliseconds.
+  Status Duration(std::string_view key, DurationMs* out) {
+    const toml::node* node = Node(key);
+    if (node == nullptr) return Status::Ok();
+    if (node->is_integer()) {
+      if (**node->as_integer() < 0) return Error(key, "must not be negative");
+      *out = **node->as_integer();
+      return Status::Ok();
+    }
+    if (!node->is_string()) return Error(key, "must be a duration such as \"5s\"");
+    auto parsed = ParseDuration(**node->as_string(), Field(key));
+    if (!parsed.ok()) return errors_.At(node, Field(key), AfterField(parsed.status()));
+    *out = *parsed;
+    return Status::Ok();
+  }
+  Status StringList(std::string_view key, std::vector<std::string>* out) {
+    const toml::node* node = Node(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return Error(key, "must be an array of strings");
+    out->clear();
+    for (const toml::node& element : *array) {
+      if (!element.is_string()) return Error(key, "must be an array of strings");
+      out->push_back(**element.as_string());
+    }
+    return Status::Ok();
+  }
+  Status StringPairs(std::string_view key, std::vector<std::pair<std::string, std::string>>* out) {
+    const toml::node* node = Node(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::table* table = node->as_table();
+    if (table == nullptr) return Error(key, "must be a table of string values");
+    for (const auto& [name, value] : *table) {
+      if (!value.is_string()) {
+        return errors_.At(&value, Field(key) + "." + std::string(name.str()), "must be a string");
+      }
+      out->emplace_back(std::string(name.str()), **value.as_string());
+    }
+    return Status::Ok();
+  }
+  Status NoUnknownKeys() const {
+    for (const auto& [key, value] : table_) {
+      if (!used_.contains(std::string(key.str()))) {
+        return errors_.At(&value, Field(key.str()), "unknown field");
+      }
+    }
+    return Status::Ok();
+  }
+
+  // "field: message" from a Status, without the field (the caller adds file:line: field).
+  static std::string AfterField(const Status& status) {
+    const std::string& message = status.message();
+    auto colon = message.find(": ");
+    return colon == std::string::npos ? message : message.substr(colon + 2);
+  }
+
+ private:
+  const toml::table& table_;
+  std::string prefix_;
+  const ConfigErrors& errors_;
+  std::set<std::string> used_;
+};
+
+// The deepest node along a field path such as "retry.delays[2]" (the table itself when even
+// the first key is absent), so an error points at the line that holds the bad value.
+const toml::node* FindNode(const toml::table& table, std::string_view path) {
+  const toml::node* found = &table;
+  while (!path.empty()) {
+    const std::size_t end = path.find_first_of(".[");
+    const std::string_view key = path.substr(0, end);
+    path = end == std::string_view::npos ? std::string_view() : path.substr(end);
+    const toml::table* current = found->as_table();
+    const toml::node* next = current ? current->get(key) : nullptr;
+    if (next == nullptr) return found;
+    found = next;
+    while (path.starts_with('[')) {
+      const std::size_t close = path.find(']');
+      if (close == std::string_view::npos) return found;
+      std::size_t index = 0;
+      for (char c : path.substr(1, close - 1))
+        index = index * 10 + static_cast<std::size_t>(c - '0');
+      path.remove_prefix(close + 1);
+      const toml::array* array = found->as_array();
+      const toml::node* element = array ? array->get(index) : nullptr;
+      if (element == nullptr) return found;
+      found = element;
+    }
+    if (path.starts_with('.')) path.remove_prefix(1);
+  }
+  return found;
+}
+
+Status ReadRetry(const toml::table& table, const std::string& prefix, const ConfigErrors& errors,
+                 engine::RetryPolicySpec* spec) {
+  TableReader reader(table, prefix, errors);
+  HOOKFAN_RETURN_IF_ERROR(reader.String("preset", &spec->preset));
+  if (reader.Node("attempts")) {
+    int attempts = 0;
+    HOOKFAN_RETURN_IF_ERROR(reader.Integer("attempts", &attempts, 1, engine::kMaxRetryAttempts));
+    spec->attempts = attempts;
+  }
+  DurationMs duration = 0;
+  if (reader.Node("initial_delay")) {
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("initial_delay", &duration));
+    spec->initial_delay = duration;
+  }
+  if (reader.Node("max_delay")) {
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("max_delay", &duration));
+    spec->max_delay = duration;
+  }
+  double number = 0;
+  if (reader.Node("multiplier")) {
+    HOOKFAN_RETURN_IF_ERROR(reader.Number("multiplier", &number));
+    spec->multiplier = number;
+  }
+  if (reader.Node("jitter")) {
+    HOOKFAN_RETURN_IF_ERROR(reader.Number("jitter", &number));
+    spec->jitter = number;
+  }
+  if (const toml::node* node = reader.Node("delays")) {
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return reader.Error("delays", "must be an array of durations");
+    std::vector<DurationMs> delays;
+    for (const toml::node& element : *array) {
+      // Like every duration: a string such as "5s", or an integer of milliseconds.
+      if (element.is_integer() && **element.as_integer() >= 0) {
+        delays.push_back(**element.as_integer());
+        continue;
+      }
+      if (!element.is_string()) {
+        return errors.At(&element, reader.Field("delays"), "must be an array of durations");
+      }
+      auto parsed = ParseDuration(**element.as_string(), reader.Field("delays"));
+      if (!parsed.ok()) {
+        return errors.At(&element, reader.Field("delays"),
+                         TableReader::AfterField(parsed.status()));
+      }
+      delays.push_back(*parsed);
+    }
+    spec->delays = std::move(delays);
+  }
+  return reader.NoUnknownKeys();
+}
+
+Status ReadEndpoint(const toml::table& table, const std::string& prefix, const ConfigErrors& errors,
+                    EndpointConfig* endpoint) {
+  TableReader reader(table, prefix, errors);
+  // A profile's defaults go in first, so that every key below overrides them.
+  std::string profile;
+  HOOKFAN_RETURN_IF_ERROR(reader.String("profile", &profile));
+  if (reader.Node("profile") != nullptr) {
+    Status applied = engine::ApplyProfile(profile, endpoint);
+    if (!applied.ok()) return reader.Error("profile", TableReader::AfterField(applied));
+  }
+  HOOKFAN_RETURN_IF_ERROR(reader.String("id", &endpoint->id));
+  if (endpoint->id.empty()) return errors.At(&table, prefix + ".id", "missing");
+  HOOKFAN_RETURN_IF_ERROR(reader.String("url", &endpoint->url));
+  if (endpoint->url.empty()) return errors.At(&table, prefix + ".url", "missing");
+  HOOKFAN_RETURN_IF_ERROR(reader.StringList("event_types", &endpoint->event_types));
+  HOOKFAN_RETURN_IF_ERROR(reader.StringList("channels", &endpoint->channels));
+  HOOKFAN_RETURN_IF_ERROR(reader.String("signing", &endpoint->signing));
+  HOOKFAN_RETURN_IF_ERROR(reader.StringList("secrets", &endpoint->secrets));
+  if (const toml::node* node = reader.Node("secret")) {
+    if (!node->is_string()) return reader.Error("secret", "must be a string");
+    if (table.contains("secrets")) return reader.Error("secrets", "cannot be combined with secret");
+    endpoint->secrets = {std::string(**node->as_string())};
+  }
+  if (const toml::node* node = reader.Node("rate_limit")) {
+    const toml::table* limit = node->as_table();
+    if (limit == nullptr) return reader.Error("rate_limit", "must be a table {per_second, burst}");
+    TableReader limit_reader(*limit, prefix + ".rate_limit", errors);
+    HOOKFAN_RETURN_IF_ERROR(limit_reader.Number("per_second", &endpoint->rate_limit_per_second));
+    HOOKFAN_RETURN_IF_ERROR(limit_reader.Number("burst", &endpoint->rate_limit_burst));
+    HOOKFAN_RETURN_IF_ERROR(limit_reader.NoUnknownKeys());
+  }
+  HOOKFAN_RETURN_IF_ERROR(reader.Integer("max_in_flight", &endpoint->max_in_flight, 1, 10000));
+  HOOKFAN_RETURN_IF_ERROR(reader.Integer("max_pending", &endpoint->max_pending, 1, 100'000'000));
+  HOOKFAN_RETURN_IF_ERROR(
+      reader.Integer("disable_after_failures", &endpoint->disable_after_failures, 0, 1'000'000));
+  HOOKFAN_RETURN_IF_ERROR(reader.StringPairs("headers", &endpoint->headers));
+  HOOKFAN_RETURN_IF_ERROR(reader.StringPairs("query", &endpoint->query));
+  HOOKFAN_RETURN_IF_ERROR(reader.String("content_type", &endpoint->content_type));
+  std::string mode =
+      endpoint->payload_mode == engine::PayloadMode::kNotification ? "notification" : "event";
+  HOOKFAN_RETURN_IF_ERROR(reader.String("payload_mode", &mode));
+  if (mode == "event") {
+    endpoint->payload_mode = engine::PayloadMode::kEvent;
+  } else if (mode == "notification") {
+    endpoint->payload_mode = engine::PayloadMode::kNotification;
+  } else {
+    return reader.Error("payload_mode",
+                        "must be \"event\" or \"notification\", got '" + mode + "'");
+  }
+  HOOKFAN_RETURN_IF_ERROR(reader.String("received_field", &endpoint->received_field));
+  if (const toml::node* node = reader.Node("notification")) {
+    const toml::table* notification = node->as_table();
+    if (notification == nullptr) {
+      return reader.Error("notification",
+                          "must be a table {max_batch, max_wait, api_version, serial}");
+    }
+    TableReader n(*notification, prefix + ".notification", errors);
+    auto& settings = endpoint->notification;
+    HOOKFAN_RETURN_IF_ERROR(n.Integer("max_batch", &settings.max_batch, 1, 10000));
+    HOOKFAN_RETURN_IF_ERROR(n.Duration("max_wait", &settings.max_wait_ms));
+    HOOKFAN_RETURN_IF_ERROR(n.String("api_version", &settings.api_version));
+    HOOKFAN_RETURN_IF_ERROR(n.Integer("serial", &settings.serial, 0, INT64_MAX));
+    HOOKFAN_RETURN_IF_ERROR(n.NoUnknownKeys());
+  }
+  if (const toml::node* node = reader.Node("retry")) {
+    const toml::table* retry = node->as_table();
+    if (retry == nullptr) return reader.Error("retry", "must be a table");
+    endpoint->retry = {};  // replaces a profile's preset rather than mixing with it
+    HOOKFAN_RETURN_IF_ERROR(ReadRetry(*retry, prefix + ".retry", errors, &endpoint->retry));
+  }
+  HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  // Semantic checks (URL, secrets, filters, policy) name a field inside the endpoint.
+  Status valid = profile.empty() ? Status::Ok() : engine::ValidateForProfile(profile, *endpoint);
+  if (valid.ok()) valid = engine::ValidateEndpointConfig(*endpoint);
+  if (!valid.ok()) {
+    std::string path = valid.message().substr(0, valid.message().find(": "));
+    // The signer calls one secret "secret" and a novu/api-key one "key", whatever the file
+    // wrote; name the key as written so the line and the field match the file.
+    if (path == "secret" || path == "key") {
+      path = !table.contains("secrets")      ? "secret"
+             : endpoint->secrets.size() == 1 ? "secrets[0]"
+                                             : "secrets";
+    }
+    return errors.At(FindNode(table, path), prefix + "." + path, TableReader::AfterField(valid));
+  }
+  return Status::Ok();
+}
+
+Status ReadEngine(const toml::table& root, const ConfigErrors& errors, ServeConfig* config) {
+  if (const toml::node* node = root.get("engine")) {
+    if (!node->is_table()) return errors.At(node, "engine", "must be a table");
+    TableReader reader(*node->as_table(), "engine", errors);
+    engine::EngineConfig& e = config->engine;
+    HOOKFAN_RETURN_IF_ERROR(reader.Integer("workers", &e.workers, 0, 256));
+    HOOKFAN_RETURN_IF_ERROR(reader.Number("retry_scale", &e.retry_scale));
+    if (!(e.retry_scale > 0 && e.retry_scale <= 1)) {
+      return reader.Error("retry_scale", "must be in (0, 1]");
+    }
+    HOOKFAN_RETURN_IF_ERROR(
+        reader.Integer("max_pending_deliveries", &e.max_pending_deliveries, 1, 1'000'000'000));
+    HOOKFAN_RETURN_IF_ERROR(
+        reader.Integer("max_dead_letters", &e.max_dead_letters, 0, 100'000'000));
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("shutdown_grace", &config->shutdown_grace_ms));
+    HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  }
+  if (const toml::node* node = root.get("http")) {
+    if (!node->is_table()) return errors.At(node, "http", "must be a table");
+    TableReader reader(*node->as_table(), "http", errors);
+    net::ClientOptions& h = config->engine.http;
+    HOOKFAN_RETURN_IF_ERROR(
+        reader.Integer("max_connections_per_origin", &h.max_connections_per_origin, 1, 100000));
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("connect_timeout", &h.connect_timeout));
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("response_timeout", &h.response_timeout));
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("total_timeout", &h.total_timeout));
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("idle_timeout", &h.idle_timeout));
+    HOOKFAN_RETURN_IF_ERROR(reader.String("user_agent", &h.user_agent));
+    HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  }
+  if (const toml::node* node = root.get("ingest")) {
+    if (!node->is_table()) return errors.At(node, "ingest", "must be a table");
+    TableReader reader(*node->as_table(), "ingest", errors);
+    IngestConfig& i = config->ingest;
+    HOOKFAN_RETURN_IF_ERROR(reader.String("listen", &i.listen));
+    HOOKFAN_RETURN_IF_ERROR(reader.Integer("max_body_bytes", &i.max_body_bytes, 1, 1 << 30));
+    HOOKFAN_RETURN_IF_ERROR(
+        reader.Integer("max_payload_bytes", &i.limits.max_payload_bytes, 1, 1 << 30));
+    HOOKFAN_RETURN_IF_ERROR(
+        reader.Integer("max_batch_events", &i.limits.max_batch_events, 1, 1'000'000));
+    HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view source_name) {
+  const ConfigErrors errors(source_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& error) {
+    return Status::InvalidArgument(std::string(source_name) + ":" +
+                                   std::to_string(error.source().begin.line) + ": " +
+                                   std::string(error.description()));
+  }
+  ServeConfig config;
+  for (const auto& [key, value] : root) {
+    const std::string_view name = key.str();
+    if (name != "engine" && name != "http" && name != "ingest" && name != "endpoints") {
+      return errors.At(&value, std::string(name),
+                       "unknown section (known: engine, http, ingest, endpoints)");
+    }
+  }
+  HOOKFAN_RETURN_IF_ERROR(ReadEngine(root, errors, &config));
+  if (const toml::node* node = root.get("endpoints")) {
+    const toml::array* array = node->as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      return errors.At(node, "endpoints", "must be an array of tables ([[endpoints]])");
+    }
+    std::set<std::string> ids;
+    std::size_t index = 0;
+    for (const toml::node& element : *array) {
+      EndpointConfig endpoint;
+      const std::string prefix = "endpoints[" + std::to_string(index++) + "]";
+      HOOKFAN_RETURN_IF_ERROR(ReadEndpoint(*element.as_table(), prefix, errors, &endpoint));
+      if (!ids.insert(endpoint.id).second) {
+        return errors.At(element.as_table()->get("id"), prefix + ".id",
+                         "duplicate endpoint id '" + endpoint.id + "'");
+      }
+      config.endpoints.push_back(std::move(endpoint));
+    }
+  }
+  return config;
+}
+
+StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Status::Io(path + ": cannot open the config file");
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) return Status::Io(path + ": cannot read the config file");
+  return ParseServeConfig(text.str(), path);
+}
+
+}  // namespace hookfan::tools

@@ -1,0 +1,35 @@
+#pragma once
+// The configuration of `hookfan serve`, from a TOML file (docs/configuration.md lists every
+// field with its default). Every error is one line naming the file, the line and the field:
+//   hookfan.toml:14: endpoints[1].retry.attempts: must be between 1 and 100, got 0
+// Unknown keys are errors too, so a typo never silently falls back to a default.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/endpoints/endpoint_config.h"
+#include "engine/events/ingest_parser.h"
+#include "engine/hookfan.h"
+#include "net/base/status.h"
+
+namespace hookfan::tools {
+
+struct IngestConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port of the ingest/stats HTTP server
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  engine::IngestLimits limits;
+};
+
+struct ServeConfig {
+  engine::EngineConfig engine;
+  IngestConfig ingest;
+  std::vector<engine::EndpointConfig> endpoints;
+  DurationMs shutdown_grace_ms = 10000;
+};
+
+// `source_name` is what errors call the text (usually its path).
+StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view source_name);
+StatusOr<ServeConfig> LoadServeConfig(const std::string& path);
+
+}  // namespace hookfan::tools

@@ -1,0 +1,97 @@
+#include "tools/serve/ingest_api.h"
+
+#include "net/base/json_writer.h"
+#include "tools/common/stats_report.h"
+
+namespace hookfan::tools {
+namespace {
+
+constexpr std::string_view kJson = "application/json";
+
+void RespondJson(net::HttpResponder& responder, int status, std::string_view body) {
+  responder.Respond(net::HttpResponse{.status = status, .content_type = kJson, .body = body});
+}
+
+}  // namespace
+
+std::string ErrorJson(int status, std::string_view message) {
+  JsonWriter json;
+  json.BeginObject().Key("error").BeginObject();
+  json.Key("status").Int(status);
+  json.Key("message").String(message);
+  json.EndObject().EndObject();
+  return json.Take();
+}
+
+IngestApi::IngestApi(engine::Engine& engine, engine::IngestLimits limits)
+    : engine_(engine), parser_(limits) {}
+
+void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder responder) {
+  const std::string_view path = request.path();
+  const std::string_view method = request.method();
+  if (path == "/v1/events") {
+    if (method != "POST") {
+      net::HttpHeader allow[] = {{"Allow", "POST"}};
+      const std::string body = ErrorJson(405, "/v1/events: use POST");
+      responder.Respond(
+          net::HttpResponse{.status = 405, .headers = allow, .content_type = kJson, .body = body});
+      return;
+    }
+    PostEvents(request, responder);
+    return;
+  }
+  if (method != "GET" && method != "HEAD") {
+    RespondJson(responder, 405, ErrorJson(405, std::string(path) + ": use GET"));
+    return;
+  }
+  if (path == "/healthz") {
+    if (stopping_) {
+      RespondJson(responder, 503, R"({"status":"stopping"})");
+    } else {
+      RespondJson(responder, 200, R"({"status":"ok"})");
+    }
+  } else if (path == "/v1/stats") {
+    RespondJson(responder, 200, StatsToJson(engine_.Stats()));
+  } else if (path == "/metrics") {
+    const std::string text = StatsToPrometheus(engine_.Stats());
+    responder.Respond(net::HttpResponse{
+        .status = 200, .content_type = "text/plain; version=0.0.4", .body = text});
+  } else {
+    RespondJson(responder, 404, ErrorJson(404, std::string(path) + ": no such resource"));
+  }
+}
+
+void IngestApi::PostEvents(const net::ServerRequest& request, net::HttpResponder& responder) {
+  if (stopping_) {
+    net::HttpHeader retry[] = {{"Retry-After", "5"}};
+    const std::string body = ErrorJson(503, "stopping: not accepting events");
+    responder.Respond(
+        net::HttpResponse{.status = 503, .headers = retry, .content_type = kJson, .body = body});
+    return;
+  }
+  auto events = parser_.ParseBody(request.body());
+  if (!events.ok()) {
+    const int status = engine::HttpStatusForIngestError(events.status());
+    RespondJson(responder, status, ErrorJson(status, events.status().message()));
+    return;
+  }
+  Status published = engine_.PublishBatch(*events);
+  if (!published.ok()) {
+    // Backpressure, not loss: the client keeps the batch and tries again later.
+    net::HttpHeader retry[] = {{"Retry-After", "1"}};
+    const std::string body = ErrorJson(503, published.message());
+    responder.Respond(
+        net::HttpResponse{.status = 503, .headers = retry, .content_type = kJson, .body = body});
+    return;
+  }
+  accepted_events_ += events->size();
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("accepted").Uint(events->size());
+  json.Key("ids").BeginArray();
+  for (const auto& event : *events) json.String(event->id);
+  json.EndArray().EndObject();
+  RespondJson(responder, 202, json.text());
+}
+
+}  // namespace hookfan::tools

@@ -1,0 +1,45 @@
+#pragma once
+// The HTTP API of `hookfan serve`, as a handler for net::HttpServer:
+//   POST /v1/events   one event or an array -> 202 {"accepted":N,"ids":[...]}
+//   GET  /v1/stats    per-endpoint and total counters, latency percentiles (JSON)
+//   GET  /metrics     the same in Prometheus text format
+//   GET  /healthz     {"status":"ok"} (503 while stopping)
+// Errors are JSON: {"error":{"status":400,"message":"events[2].type: missing"}}. A batch is
+// all or nothing: on any error nothing from it was accepted. When the engine's pending bound
+// is reached the answer is 503 with Retry-After, and nothing is dropped silently.
+// Runs on the server's loop thread.
+
+#include <string>
+
+#include "engine/events/ingest_parser.h"
+#include "engine/hookfan.h"
+#include "net/server/http_responder.h"
+#include "net/server/server_request.h"
+
+namespace hookfan::tools {
+
+class IngestApi {
+ public:
+  IngestApi(engine::Engine& engine, engine::IngestLimits limits);
+  IngestApi(const IngestApi&) = delete;
+  IngestApi& operator=(const IngestApi&) = delete;
+
+  void Handle(const net::ServerRequest& request, net::HttpResponder responder);
+  // After this, ingest answers 503 and /healthz reports stopping.
+  void StopIntake() { stopping_ = true; }
+
+  std::uint64_t accepted_events() const { return accepted_events_; }
+
+ private:
+  void PostEvents(const net::ServerRequest& request, net::HttpResponder& responder);
+
+  engine::Engine& engine_;
+  engine::IngestParser parser_;
+  bool stopping_ = false;
+  std::uint64_t accepted_events_ = 0;
+};
+
+// {"error":{"status":N,"message":"..."}}
+std::string ErrorJson(int status, std::string_view message);
+
+}  // namespace hookfan::tools
