@@ -20,7 +20,7 @@ function(hookfan_add_tests folder)
   foreach(source ${test_sources})
     get_filename_component(name ${source} NAME_WE)
     add_executable(${name} ${source})
-    target_link_libraries(${name} PRIVATE hookfan_test_support hookfan_tools hookfan_engine
+    target_link_libraries(${name} PRIVATE hookfan_test_support hookfan_tools hookfan_api hookfan_engine
                           hookfan_net GTest::gtest GTest::gmock GTest::gtest_main)
     target_compile_definitions(${name} PRIVATE
       HOOKFAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files --cached --others --exclude-standard -- \
   'engine/*.h' 'engine/*.cc' 'net/*.h' 'net/*.cc' 'tools/*.h' 'tools/*.cc' \
-  'tests/*.h' 'tests/*.cc' 'bench/*.h' 'bench/*.cc' 'docs/*.cc' | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+  'api/*.h' 'api/*.cc' 'tests/*.h' 'tests/*.cc' 'bench/*.h' 'bench/*.cc' 'docs/*.cc' | while read -r f; do [ -f "$f" ] && echo "$f"; done)
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0

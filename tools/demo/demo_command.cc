@@ -16,11 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "api/stats_report.h"
 #include "engine/hookfan.h"
 #include "net/base/duration.h"
 #include "net/base/json_writer.h"
 #include "tools/common/commands.h"
-#include "tools/common/stats_report.h"
 #include "tools/demo/demo_fixtures.h"
 #include "tools/demo/demo_sinks.h"
 

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <memory>
 
+#include "api/ingest_api.h"
 #include "net/server/http_server.h"
 #include "tools/common/commands.h"
 #include "tools/common/engine_setup.h"
-#include "tools/serve/ingest_api.h"
 
 namespace hookfan::tools {
 namespace {

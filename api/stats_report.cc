@@ -1,4 +1,4 @@
-#include "tools/common/stats_report.h"
+#include "api/stats_report.h"
 
 #include <cstdio>
 

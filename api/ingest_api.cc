@@ -1,7 +1,7 @@
-#include "tools/serve/ingest_api.h"
+#include "api/ingest_api.h"
 
+#include "api/stats_report.h"
 #include "net/base/json_writer.h"
-#include "tools/common/stats_report.h"
 
 namespace hookfan::tools {
 namespace {
