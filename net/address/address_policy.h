@@ -58,4 +58,8 @@ class AddressPolicy {
   std::vector<std::string> allow_rules_;  // "allow_cidrs <cidr>", the text verdicts point at
 };
 
+// The text of a refusal, for RequestOutcome::detail and the endpoint's last error:
+// "127.0.0.1 refused by loopback 127.0.0.0/8".
+std::string DescribeRefusal(const IpAddress& address, const AddressVerdict& verdict);
+
 }  // namespace hookfan::net
