@@ -22,6 +22,7 @@
 #include "net/base/clock.h"
 #include "net/base/status.h"
 #include "net/http/url.h"
+#include "tools/blast/rate_schedule.h"
 
 namespace hookfan::tools {
 
@@ -66,7 +67,10 @@ struct BlastOptions {
   net::Url url;
   std::string url_text;
   BlastModel model = BlastModel::kOpen;
-  double rate = 0;             // requests per second over all workers (open model)
+  double rate = 0;  // requests per second over all workers (open model)
+  // --rate A:B or --stages: the open model's rate over time (empty: constant `rate`). The
+  // segments' lengths add up to duration_ms.
+  std::vector<RateSegment> stages;
   DurationMs duration_ms = 0;  // 0: run for `count` requests instead
   std::uint64_t count = 0;     // 0: run for `duration_ms`
   std::size_t connections = 16;

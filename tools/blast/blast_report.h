@@ -21,11 +21,15 @@
 namespace hookfan::tools {
 
 struct BlastSummary {
-  BlastResult result;                           // merged over the workers
-  double planned_rate = 0;                      // requests/s asked for; 0 in the closed model
-  double achieved_rate = 0;                     // first attempts sent per second of the schedule
-  double window_s = 0;                          // length of the schedule actually run
-  double error_rate = 0;                        // failed attempts / completed attempts
+  BlastResult result;             // merged over the workers
+  double planned_rate = 0;        // requests/s asked for; 0 in the closed model
+  double achieved_rate = 0;       // first attempts sent per second of the schedule
+  double window_s = 0;            // length of the schedule actually run
+  double attempt_error_rate = 0;  // failed attempts / completed attempts
+  // Failed final outcomes (after retries; dropped, unfinished and abandoned requests
+  // included) / requests: what --max-error-rate checks. Equals the attempt error rate
+  // without --retries, apart from the lost requests.
+  double final_error_rate = 0;
   std::vector<std::string> threshold_failures;  // "--max-p99: p99 61.2ms > 50ms", ...
 };
 
@@ -34,7 +38,7 @@ struct BlastStep {
   double rate = 0;
   double achieved_rate = 0;
   std::int64_t p99_us = 0;  // corrected
-  double error_rate = 0;
+  double error_rate = 0;    // final
   bool passed = false;
 };
 

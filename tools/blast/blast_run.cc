@@ -80,7 +80,7 @@ FindMaxResult FindMaxRate(const BlastOptions& options, bool live_progress) {
     BlastSummary summary = RunBlast(options, rate, live_progress);
     const bool passed = Passes(options, summary);
     found.steps.push_back({rate, summary.achieved_rate, summary.result.corrected.Percentile(99.0),
-                           summary.error_rate, passed});
+                           summary.final_error_rate, passed});
     if (passed) {
       low = rate;
       found.best = std::move(summary);

@@ -21,7 +21,7 @@ uv_handle_t* Handle(uv_timer_t* timer) { return reinterpret_cast<uv_handle_t*>(t
 
 }  // namespace
 
-struct BlastWorker::Attempt : engine::TimerNode {
+struct BlastWorker::Attempt : engine::TimerNode, net::IntrusiveLink<BlastWorker::WaitingTag> {
   net::HttpRequest request;
   BlastWorker* worker = nullptr;
   std::uint64_t index = 0;      // global request index: picks the body and the webhook-id
@@ -39,6 +39,8 @@ void BlastResult::Merge(const BlastResult& other) {
   sent += other.sent;
   completed += other.completed;
   ok += other.ok;
+  final_ok += other.final_ok;
+  final_failed += other.final_failed;
   late += other.late;
   queued += other.queued;
   dropped += other.dropped;
@@ -66,6 +68,12 @@ BlastWorker::BlastWorker(const BlastOptions& options, std::size_t index, double 
                          std::int64_t start_ns)
     : options_(options),
       rate_(rate),
+      schedule_(
+          options.stages.empty()
+              ? RateSchedule::Constant(rate, options.duration_ms != 0
+                                                 ? static_cast<double>(options.duration_ms) / 1e3
+                                                 : std::numeric_limits<double>::infinity())
+              : RateSchedule(options.stages)),
       start_ns_(start_ns),
       connections_(options.ConnectionsOf(index)),
       // Enough for the receiver to stall a whole timeout at the planned rate; the bound
@@ -93,21 +101,25 @@ void BlastWorker::Run() {
   StatusOr<net::OriginPool*> pool = client_->PoolFor(options_.url);
   HOOKFAN_CHECK(pool.ok());  // the URL was checked when the options were parsed
   pool_ = *pool;
-  HOOKFAN_CHECK(uv_timer_init(&loop_, &tick_) == 0);
+  tick_ = std::make_unique<PreciseTimer>(&loop_, &BlastWorker::OnTickTimer, this);
   HOOKFAN_CHECK(uv_timer_init(&loop_, &progress_timer_) == 0);
-  tick_.data = this;
   progress_timer_.data = this;
   uv_timer_start(&progress_timer_, &BlastWorker::OnProgressTimer, kProgressIntervalMs,
                  kProgressIntervalMs);
   ArmTick(MonotonicNowNs());
   uv_run(&loop_, UV_RUN_DEFAULT);
   client_.reset();
+  tick_.reset();
   HOOKFAN_CHECK(uv_loop_close(&loop_) == 0);
   progress_.done.store(true);
 }
 
-std::int64_t BlastWorker::PlannedNs(std::uint64_t index) const {
-  return start_ns_ + static_cast<std::int64_t>(static_cast<double>(index) * 1e9 / rate_);
+std::int64_t BlastWorker::PlannedNs(std::uint64_t index) {
+  return start_ns_ + static_cast<std::int64_t>(schedule_.OffsetOf(index) * 1e9);
+}
+
+bool BlastWorker::ScheduleOver() const {
+  return CountReached() || next_index_ >= schedule_.total_requests();
 }
 
 void BlastWorker::MarkScheduleDone(std::int64_t now_ns) {
@@ -142,7 +154,7 @@ void BlastWorker::Release(Attempt* attempt) {
   free_.push_back(attempt);
   // The last one out ends the run on the next tick (not from inside a client callback).
   if (schedule_done_ && outstanding_ == 0 && !finishing_) {
-    uv_timer_start(&tick_, &BlastWorker::OnTickTimer, 0, 0);
+    tick_->ArmAt(0);
   }
 }
 
@@ -168,11 +180,8 @@ void BlastWorker::StartNext(Attempt* attempt, std::int64_t planned_ns, std::int6
 
 void BlastWorker::PlanDue(std::int64_t now_ns) {
   for (int sends = 0; sends < kMaxSendsPerTick && !schedule_done_; ++sends) {
-    if (CountReached()) return MarkScheduleDone(now_ns);
+    if (ScheduleOver()) return MarkScheduleDone(now_ns);
     const std::int64_t planned = PlannedNs(next_index_);
-    if (options_.duration_ms != 0 && planned >= start_ns_ + options_.duration_ms * kNsPerMs) {
-      return MarkScheduleDone(now_ns);
-    }
     if (planned > now_ns) return;
     Attempt* attempt = Acquire();
     if (attempt == nullptr) {
@@ -212,7 +221,7 @@ void BlastWorker::Issue(Attempt* attempt, std::int64_t now_ns) {
     ++on_connection_;
   } else {
     attempt->sent_ns = 0;
-    waiting_.push_back(attempt);
+    waiting_.PushBack(attempt);
     ++result_.queued;
   }
 }
@@ -225,14 +234,13 @@ void BlastWorker::OnRequestDone(net::HttpRequest* request, const net::RequestOut
 void BlastWorker::OnComplete(Attempt* attempt, const net::RequestOutcome& outcome) {
   const std::int64_t now_ns = MonotonicNowNs();
   if (attempt->sent_ns == 0) {
-    // Ended while still queued (total timeout, cancellation).
-    auto it = std::find(waiting_.begin(), waiting_.end(), attempt);
-    if (it != waiting_.end()) waiting_.erase(it);
+    // Ended while still queued (total timeout, cancellation): O(1) out of the mirror.
+    const net::IntrusiveLink<WaitingTag>& link = *attempt;
+    if (link.linked()) waiting_.Remove(attempt);
   } else {
     --on_connection_;
-    if (!waiting_.empty()) {
-      waiting_.front()->sent_ns = now_ns;
-      waiting_.pop_front();
+    if (Attempt* next = waiting_.PopFront()) {
+      next->sent_ns = now_ns;
       ++on_connection_;
     }
   }
@@ -263,6 +271,7 @@ void BlastWorker::OnComplete(Attempt* attempt, const net::RequestOutcome& outcom
     switch (decision.verdict) {
       case engine::Verdict::kSuccess:
         if (attempt->number > 1) ++result_.delivered_after_retry;
+        ++result_.final_ok;
         return Release(attempt);
       case engine::Verdict::kRetry:
         if (stopping_) {
@@ -276,9 +285,11 @@ void BlastWorker::OnComplete(Attempt* attempt, const net::RequestOutcome& outcom
       case engine::Verdict::kDisableEndpoint:
       case engine::Verdict::kDeadLetter:
         ++result_.dead_letters;
+        ++result_.final_failed;
         return Release(attempt);
     }
   }
+  ++(success ? result_.final_ok : result_.final_failed);
   if (options_.model == BlastModel::kClosed && !schedule_done_ && !stopping_) {
     if (CountReached() ||
         (options_.duration_ms != 0 && now_ns >= start_ns_ + options_.duration_ms * kNsPerMs)) {
@@ -297,9 +308,7 @@ void BlastWorker::OnRetryDue(engine::TimerNode* node, TimeMs /*now*/) {
   worker->Issue(attempt, MonotonicNowNs());
 }
 
-void BlastWorker::OnTickTimer(uv_timer_t* timer) {
-  static_cast<BlastWorker*>(timer->data)->OnTick();
-}
+void BlastWorker::OnTickTimer(void* worker) { static_cast<BlastWorker*>(worker)->OnTick(); }
 
 void BlastWorker::OnTick() {
   if (finishing_) return;
@@ -330,7 +339,7 @@ void BlastWorker::ArmTick(std::int64_t now_ns) {
     next = now_ns;
   } else if (!schedule_done_) {
     if (options_.model == BlastModel::kOpen) {
-      next = PlannedNs(next_index_);
+      next = ScheduleOver() ? now_ns : PlannedNs(next_index_);
     } else if (!started_) {
       next = start_ns_;
     } else if (options_.duration_ms != 0) {
@@ -341,11 +350,11 @@ void BlastWorker::ArmTick(std::int64_t now_ns) {
   }
   const TimeMs wheel_next = wheel_.NextDeadline();
   if (wheel_next != engine::kNoDeadline) next = std::min(next, wheel_next * kNsPerMs);
-  if (next == std::numeric_limits<std::int64_t>::max()) return;  // completions drive the run
-  // Whole milliseconds, rounded down: the last part of a wait spins through zero-length
-  // timers, so sends leave on time rather than up to a millisecond late.
-  const std::int64_t delay_ms = next <= now_ns ? 0 : (next - now_ns) / kNsPerMs;
-  uv_timer_start(&tick_, &BlastWorker::OnTickTimer, static_cast<std::uint64_t>(delay_ms), 0);
+  if (next == std::numeric_limits<std::int64_t>::max()) {
+    tick_->Disarm();  // completions drive the run
+    return;
+  }
+  tick_->ArmAt(next);
 }
 
 void BlastWorker::Finish() {
@@ -357,7 +366,7 @@ void BlastWorker::Finish() {
     ++result_.retries_abandoned;
     Release(attempt.get());
   }
-  uv_close(Handle(&tick_), nullptr);
+  tick_->Close();
   uv_close(Handle(&progress_timer_), nullptr);
   OnProgress();
   // Cancels what is still in the client (counted as unfinished, from inside Close).

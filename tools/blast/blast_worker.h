@@ -9,8 +9,12 @@
 //   ... workers[k]->progress() may be read from any thread meanwhile ...
 //   join; then read workers[k]->result() on the joining thread.
 //
-// Open model (default): request i of the run is planned at start_ns + i / rate; worker k of
-// W sends requests k, k+W, k+2W, ... so that any rate, even below W per second, is exact.
+// Open model (default): request i of the run is planned at start_ns + the schedule's offset
+// of i (i / rate at a constant rate, tools/blast/rate_schedule.h); worker k of W sends
+// requests k, k+W, k+2W, ... so that any rate, even below W per second, is exact. A
+// timerfd (tools/blast/precise_timer.h) wakes the loop at the next planned time, and each
+// wake-up sends every request whose time has passed; completions are read in the same loop
+// iterations, so neither starves the other.
 // Requests go to the client at their planned time whatever happened to earlier ones;
 // beyond the free connections they wait in the pool's FIFO queue. Corrected latency runs
 // from the planned time, uncorrected latency from when the request got a connection (the
@@ -28,7 +32,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,9 +40,12 @@
 #include "engine/base/latency_histogram.h"
 #include "engine/base/rng.h"
 #include "engine/base/timing_wheel.h"
+#include "net/base/intrusive_list.h"
 #include "net/client/http_client.h"
 #include "net/client/request_outcome.h"
 #include "tools/blast/blast_options.h"
+#include "tools/blast/precise_timer.h"
+#include "tools/blast/rate_schedule.h"
 
 namespace hookfan::tools {
 
@@ -60,6 +66,11 @@ struct BlastResult {
   std::uint64_t queued = 0;      // waited in the pool for a free connection
   std::uint64_t dropped = 0;     // planned but never sent (client refused or too many pending)
   std::uint64_t unfinished = 0;  // cancelled at the drain deadline
+  // Final outcomes, one per request sent (after its retries, with --retries): delivered
+  // (a 2xx) or failed (an error or non-2xx that was not retried). Requests abandoned,
+  // unfinished or dropped have no final outcome and count as failed in final_error_rate.
+  std::uint64_t final_ok = 0;
+  std::uint64_t final_failed = 0;
   std::array<std::uint64_t, 600> by_status{};
   std::array<std::uint64_t, kRequestErrorKinds> by_error{};
   // --retries only.
@@ -72,7 +83,8 @@ struct BlastResult {
   std::int64_t last_send_ns = 0;
   std::int64_t schedule_end_ns = 0;  // when the worker stopped planning new requests
 
-  std::uint64_t errors() const { return completed - ok; }
+  std::uint64_t errors() const { return completed - ok; }  // failed attempts
+  std::uint64_t lost() const { return dropped + unfinished + retries_abandoned; }
   void Merge(const BlastResult& other);
 };
 
@@ -88,8 +100,9 @@ struct BlastProgress {
 
 class BlastWorker {
  public:
-  // `rate` overrides options.rate (for --find-max steps). `start_ns` on the monotonic clock
-  // (MonotonicNowNs) is the planned time of request 0, shared by all workers.
+  // `rate` overrides options.rate (for --find-max steps; ignored with options.stages). `start_ns`
+  // on the monotonic clock (MonotonicNowNs) is the planned time of request 0, shared by all
+  // workers.
   BlastWorker(const BlastOptions& options, std::size_t index, double rate, std::int64_t start_ns);
   ~BlastWorker();
   BlastWorker(const BlastWorker&) = delete;
@@ -117,21 +130,23 @@ class BlastWorker {
   void MarkScheduleDone(std::int64_t now_ns);
   void Finish();
   bool CountReached() const;
-  std::int64_t PlannedNs(std::uint64_t index) const;
-  static void OnTickTimer(uv_timer_t* timer);
+  bool ScheduleOver() const;  // open model: every request of this worker's share planned
+  std::int64_t PlannedNs(std::uint64_t index);
+  static void OnTickTimer(void* worker);
   static void OnProgressTimer(uv_timer_t* timer);
   static void OnRequestDone(net::HttpRequest* request, const net::RequestOutcome& outcome);
   static void OnRetryDue(engine::TimerNode* node, TimeMs now);
 
   const BlastOptions& options_;
   const double rate_;
+  RateSchedule schedule_;
   const std::int64_t start_ns_;
   const std::size_t connections_;
   const std::size_t max_outstanding_;
   std::string id_prefix_;
 
   uv_loop_t loop_;
-  uv_timer_t tick_;
+  std::unique_ptr<PreciseTimer> tick_;
   uv_timer_t progress_timer_;
   std::unique_ptr<net::HttpClient> client_;
   net::OriginPool* pool_ = nullptr;
@@ -140,7 +155,8 @@ class BlastWorker {
 
   std::vector<std::unique_ptr<Attempt>> attempts_;  // every record, for ownership
   std::vector<Attempt*> free_;
-  std::deque<Attempt*> waiting_;  // mirror of the pool's queue, oldest first
+  struct WaitingTag {};
+  net::IntrusiveList<Attempt, WaitingTag> waiting_;  // mirror of the pool's queue, oldest first
   std::size_t on_connection_ = 0;
   std::int64_t outstanding_ = 0;  // in the client or waiting for a retry
   std::uint64_t next_index_;      // next global request index this worker plans
