@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -100,6 +101,59 @@ class TableReader {
     if (!parsed.ok()) return errors_.At(node, Field(key), AfterField(parsed.status()));
     *out = *parsed;
     return Status::Ok();
+  }
+  // Sizes: an integer of bytes, or a string such as "512MiB", "10GB", "64KiB".
+  Status Size(std::string_view key, std::uint64_t* out, std::uint64_t min) {
+    const toml::node* node = Node(key);
+    if (node == nullptr) return Status::Ok();
+    std::uint64_t value = 0;
+    if (node->is_integer()) {
+      if (**node->as_integer() < 0) return Error(key, "must not be negative");
+      value = static_cast<std::uint64_t>(**node->as_integer());
+    } else if (node->is_string()) {
+      auto parsed = ParseSize(**node->as_string());
+      if (!parsed) {
+        return Error(key, "'" + **node->as_string() +
+                              "' is not a size (use bytes or e.g. 64KiB, 512MiB, 10GB)");
+      }
+      value = *parsed;
+    } else {
+      return Error(key, "must be a size such as \"512MiB\" or an integer of bytes");
+    }
+    if (value < min) {
+      return Error(
+          key, "must be at least " + std::to_string(min) + " bytes, got " + std::to_string(value));
+    }
+    *out = value;
+    return Status::Ok();
+  }
+  static std::optional<std::uint64_t> ParseSize(std::string_view text) {
+    std::size_t digits = 0;
+    std::uint64_t number = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+      if (number > (UINT64_MAX - 9) / 10) return std::nullopt;
+      number = number * 10 + static_cast<std::uint64_t>(text[digits] - '0');
+      ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+    const std::string_view unit = text.substr(digits);
+    static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
+        {"", 1},
+        {"B", 1},
+        {"KB", 1000},
+        {"KiB", 1024},
+        {"MB", 1000000},
+        {"MiB", 1 << 20},
+        {"GB", 1000000000},
+        {"GiB", 1 << 30},
+        {"TB", 1000000000000},
+        {"TiB", std::uint64_t{1} << 40}};
+    for (const auto& [name, factor] : kUnits) {
+      if (unit != name) continue;
+      if (number > UINT64_MAX / factor) return std::nullopt;
+      return number * factor;
+    }
+    return std::nullopt;
   }
   Status StringList(std::string_view key, std::vector<std::string>* out) {
     const toml::node* node = Node(key);
@@ -363,6 +417,51 @@ Status ReadEngine(const toml::table& root, const ConfigErrors& errors, ServeConf
   return Status::Ok();
 }
 
+Status ReadSpool(const toml::table& root, const ConfigErrors& errors, ServeConfig* config) {
+  const toml::node* node = root.get("spool");
+  if (node == nullptr) return Status::Ok();
+  if (!node->is_table()) return errors.At(node, "spool", "must be a table");
+  TableReader reader(*node->as_table(), "spool", errors);
+  engine::SpoolOptions& s = config->spool;
+  HOOKFAN_RETURN_IF_ERROR(reader.String("dir", &s.dir));
+  if (s.dir.empty()) return reader.Error("dir", "must not be empty");
+  if (s.dir.find('\0') != std::string::npos) return reader.Error("dir", "must not contain NUL");
+  std::string mode = engine::SpoolModeName(s.mode);
+  config->spool_mode_set = reader.Node("mode") != nullptr;
+  HOOKFAN_RETURN_IF_ERROR(reader.String("mode", &mode));
+  if (mode == "disk") {
+    s.mode = engine::SpoolMode::kDisk;
+  } else if (mode == "memory") {
+    s.mode = engine::SpoolMode::kMemory;
+  } else {
+    return reader.Error("mode", "must be \"disk\" or \"memory\", got '" + mode + "'");
+  }
+  std::string fsync = engine::FsyncPolicyName(s.fsync);
+  HOOKFAN_RETURN_IF_ERROR(reader.String("fsync", &fsync));
+  if (fsync == "batch") {
+    s.fsync = engine::FsyncPolicy::kBatch;
+  } else if (fsync == "always") {
+    s.fsync = engine::FsyncPolicy::kAlways;
+  } else if (fsync == "never") {
+    s.fsync = engine::FsyncPolicy::kNever;
+  } else {
+    return reader.Error("fsync", "must be \"batch\", \"always\" or \"never\", got '" + fsync + "'");
+  }
+  HOOKFAN_RETURN_IF_ERROR(reader.Duration("commit_interval", &s.commit_interval_ms));
+  if (s.commit_interval_ms > 1000) {
+    return reader.Error("commit_interval", "must be at most 1s (every 202 waits for it)");
+  }
+  HOOKFAN_RETURN_IF_ERROR(reader.Size("segment_bytes", &s.segment_bytes, 64 * 1024));
+  HOOKFAN_RETURN_IF_ERROR(reader.Size("max_bytes", &s.max_bytes, 1 << 20));
+  if (s.max_bytes < 2 * s.segment_bytes) {
+    return reader.Error(reader.Node("max_bytes") ? "max_bytes" : "segment_bytes",
+                        "max_bytes must be at least twice segment_bytes (" +
+                            std::to_string(s.max_bytes) + " < 2 x " +
+                            std::to_string(s.segment_bytes) + ")");
+  }
+  return reader.NoUnknownKeys();
+}
+
 }  // namespace
 
 StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view source_name) {
@@ -378,12 +477,14 @@ StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view s
   ServeConfig config;
   for (const auto& [key, value] : root) {
     const std::string_view name = key.str();
-    if (name != "engine" && name != "http" && name != "ingest" && name != "endpoints") {
+    if (name != "engine" && name != "http" && name != "ingest" && name != "endpoints" &&
+        name != "spool") {
       return errors.At(&value, std::string(name),
-                       "unknown section (known: engine, http, ingest, endpoints)");
+                       "unknown section (known: engine, http, ingest, spool, endpoints)");
     }
   }
   HOOKFAN_RETURN_IF_ERROR(ReadEngine(root, errors, &config));
+  HOOKFAN_RETURN_IF_ERROR(ReadSpool(root, errors, &config));
   if (const toml::node* node = root.get("endpoints")) {
     const toml::array* array = node->as_array();
     if (array == nullptr || !array->is_array_of_tables()) {

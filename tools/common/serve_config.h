@@ -11,6 +11,7 @@
 #include "engine/endpoints/endpoint_config.h"
 #include "engine/events/ingest_parser.h"
 #include "engine/hookfan.h"
+#include "engine/spool/spool_options.h"
 #include "net/base/status.h"
 
 namespace hookfan::tools {
@@ -26,6 +27,10 @@ struct ServeConfig {
   IngestConfig ingest;
   std::vector<engine::EndpointConfig> endpoints;
   DurationMs shutdown_grace_ms = 10000;
+  // [spool]: `serve` keeps accepted events on disk by default. `spool.dir` (relative to the
+  // working directory) is also where other state that must survive a restart belongs.
+  engine::SpoolOptions spool{.mode = engine::SpoolMode::kDisk};
+  bool spool_mode_set = false;  // `mode` written in the file (`run` defaults to memory if not)
 };
 
 // `source_name` is what errors call the text (usually its path).

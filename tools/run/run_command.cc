@@ -27,6 +27,8 @@ int RunRun(const RunOptions& options) {
     std::fprintf(stderr, "hookfan run: %s\n", config.status().message().c_str());
     return 2;
   }
+  // A batch job keeps nothing across runs unless its file asks for a disk spool.
+  if (!config->spool_mode_set) config->spool.mode = engine::SpoolMode::kMemory;
   std::ifstream file;
   std::istream* input = &std::cin;
   if (options.input != "-") {

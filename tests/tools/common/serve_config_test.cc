@@ -272,8 +272,9 @@ TEST(ServeConfigTest, UnknownKeyNamesItsLineAndField) {
 }
 
 TEST(ServeConfigTest, UnknownSectionNamesItsLine) {
-  EXPECT_EQ(ErrorOf("[engine]\nworkers = 1\n\n[ingets]\nlisten = \"x\"\n"),
-            "hookfan.toml:4: ingets: unknown section (known: engine, http, ingest, endpoints)");
+  EXPECT_EQ(
+      ErrorOf("[engine]\nworkers = 1\n\n[ingets]\nlisten = \"x\"\n"),
+      "hookfan.toml:4: ingets: unknown section (known: engine, http, ingest, spool, endpoints)");
 }
 
 TEST(ServeConfigTest, WrongTypeNamesItsLineAndField) {
