@@ -50,7 +50,12 @@ void AddBlastCommand(CLI::App& app) {
       "blast", "Load-test a webhook receiver at a constant rate (coordinated-omission corrected)");
   auto flags = std::make_shared<BlastFlags>();
   command->add_option("url", flags->url, "receiver URL, http://...")->required();
-  command->add_option("--rate", flags->rate, "requests per second over all workers, e.g. 500, 0.5");
+  command->add_option("--rate", flags->rate,
+                      "requests per second over all workers, e.g. 500, 0.5; 1000:20000 ramps "
+                      "linearly over --duration");
+  command->add_option("--stages", flags->stages,
+                      "e.g. 10s@1000,30s@5000,10s@0: ramp to each rate over each duration "
+                      "(from --rate, default 0)");
   command->add_option("--duration", flags->duration, "how long to send, e.g. 10s, 1m");
   command->add_option("--count", flags->count, "how many requests to send");
   command->add_option("--connections", flags->connections, "connections in total")

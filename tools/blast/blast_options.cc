@@ -135,7 +135,96 @@ Status ParseSigning(const BlastFlags& flags, BlastOptions& options) {
   return Status::Ok();
 }
 
+Status ParseWorkers(const BlastFlags& flags, BlastOptions& options);
+
+StatusOr<double> ParseNonNegative(std::string_view flag, std::string_view text) {
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+    return Invalid(flag, Quoted(text) + " is not a number");
+  }
+  if (value < 0) return Invalid(flag, "must not be negative, got " + std::string(text));
+  return value;
+}
+
+// "10s@1000,30s@5000,10s@0" (k6's ramping arrival rate): each stage ramps linearly from
+// the previous rate (the first from `start_rate`) to its own over its duration.
+StatusOr<std::vector<RateSegment>> ParseStages(std::string_view text, double start_rate) {
+  std::vector<RateSegment> segments;
+  double from = start_rate;
+  std::size_t number = 0;
+  while (!text.empty() || number == 0) {
+    ++number;
+    const std::size_t comma = text.find(',');
+    const std::string_view stage = text.substr(0, comma);
+    text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
+    const std::string where = "stage " + std::to_string(number) + " " + Quoted(stage);
+    const std::size_t at = stage.find('@');
+    if (at == std::string_view::npos) return Invalid("--stages", where + " is not DURATION@RATE");
+    StatusOr<DurationMs> duration = ::hookfan::ParseDuration(stage.substr(0, at), "--stages");
+    if (!duration.ok() || *duration <= 0) {
+      return Invalid("--stages", where + ": the duration must be like 10s, 500ms, 1m");
+    }
+    StatusOr<double> to = ParseNonNegative("--stages", stage.substr(at + 1));
+    if (!to.ok()) return Invalid("--stages", where + ": the rate must be a number >= 0");
+    segments.push_back({static_cast<double>(*duration) / 1e3, from, *to});
+    from = *to;
+    if (comma == std::string_view::npos) break;
+  }
+  return segments;
+}
+
+Status ParseRamp(const BlastFlags& flags, BlastOptions& options) {
+  const bool ramp = flags.rate.find(':') != std::string::npos;
+  if (!ramp && flags.stages.empty()) return Status::Ok();
+  if (flags.max || flags.find_max) {
+    return Invalid(ramp ? "--rate" : "--stages", "a ramp is not for --max or --find-max");
+  }
+  if (!flags.count.empty()) {
+    return Invalid(ramp ? "--rate" : "--stages", "a ramp needs --duration, not --count");
+  }
+  if (ramp) {
+    if (!flags.stages.empty()) return Invalid("--stages", "not with a --rate ramp");
+    const std::size_t colon = flags.rate.find(':');
+    StatusOr<double> from = ParseNonNegative("--rate", flags.rate.substr(0, colon));
+    if (!from.ok()) return from.status();
+    StatusOr<double> to = ParseNonNegative("--rate", flags.rate.substr(colon + 1));
+    if (!to.ok()) return to.status();
+    if (flags.duration.empty()) return Invalid("--rate", "a ramp needs --duration");
+    StatusOr<DurationMs> duration = ParseBlastDuration("--duration", flags.duration);
+    if (!duration.ok()) return duration.status();
+    options.duration_ms = *duration;
+    options.stages = {{static_cast<double>(*duration) / 1e3, *from, *to}};
+  } else {
+    if (!flags.duration.empty()) return Invalid("--duration", "not with --stages (they add up)");
+    double start = 0;
+    if (!flags.rate.empty()) {
+      StatusOr<double> rate = ParseNonNegative("--rate", flags.rate);
+      if (!rate.ok()) return rate.status();
+      start = *rate;
+    }
+    StatusOr<std::vector<RateSegment>> stages = ParseStages(flags.stages, start);
+    if (!stages.ok()) return stages.status();
+    options.stages = std::move(*stages);
+    double seconds = 0;
+    for (const RateSegment& stage : options.stages) seconds += stage.seconds;
+    options.duration_ms = static_cast<DurationMs>(std::llround(seconds * 1e3));
+  }
+  RateSchedule schedule(options.stages);
+  if (schedule.total_requests() == 0) {
+    return Invalid(ramp ? "--rate" : "--stages", "the schedule plans no request");
+  }
+  // The planned rate of the report: the schedule's average.
+  options.rate = schedule.CountUntil(schedule.total_seconds()) / schedule.total_seconds();
+  return Status::Ok();
+}
+
 Status ParseLoad(const BlastFlags& flags, BlastOptions& options) {
+  if (flags.rate.find(':') != std::string::npos || !flags.stages.empty()) {
+    options.model = BlastModel::kOpen;
+    HOOKFAN_RETURN_IF_ERROR(ParseRamp(flags, options));
+    return ParseWorkers(flags, options);
+  }
   options.model = flags.max ? BlastModel::kClosed : BlastModel::kOpen;
   options.find_max = flags.find_max;
   if (flags.max && flags.find_max) return Invalid("--max", "not with --find-max");
@@ -166,6 +255,10 @@ Status ParseLoad(const BlastFlags& flags, BlastOptions& options) {
     return Invalid("--duration", "give --duration or --count");
   }
   if (flags.find_max && options.count != 0) return Invalid("--count", "not with --find-max");
+  return ParseWorkers(flags, options);
+}
+
+Status ParseWorkers(const BlastFlags& flags, BlastOptions& options) {
   StatusOr<std::uint64_t> workers = ParseCount("--workers", flags.workers, 256);
   if (!workers.ok()) return workers.status();
   if (*workers == 0) return Invalid("--workers", "must be at least 1");

@@ -29,7 +29,8 @@ namespace hookfan::tools {
 // Command-line text, parsed by ParseBlastFlags. Empty means "not given".
 struct BlastFlags {
   std::string url;
-  std::string rate;
+  std::string rate;    // "500", or "1000:20000" for a linear ramp over --duration
+  std::string stages;  // "10s@1000,30s@5000,10s@0": ramps to each rate in turn
   std::string duration;
   std::string count;
   std::string connections = "16";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
+#include <optional>
 
 #include "net/base/duration.h"
 #include "net/client/request_outcome.h"
@@ -118,6 +120,21 @@ void SummaryFieldsJson(JsonWriter& json, const BlastOptions& options, const Blas
     json.Key("abandoned").Uint(r.retries_abandoned);
     json.EndObject();
   }
+  json.Key("timeline").BeginArray();
+  for (const BlastPoint& point : summary.timeline) {
+    json.BeginObject();
+    json.Key("t").Double(point.t);
+    json.Key("planned").Double(point.planned);
+    json.Key("sent").Uint(point.sent);
+    json.Key("completed").Uint(point.completed);
+    json.Key("errors").Uint(point.errors);
+    json.Key("p50_us").Int(point.p50_us);
+    json.Key("p99_us").Int(point.p99_us);
+    json.Key("uncorrected_p50_us").Int(point.uncorrected_p50_us);
+    json.Key("uncorrected_p99_us").Int(point.uncorrected_p99_us);
+    json.EndObject();
+  }
+  json.EndArray();
   json.Key("thresholds").BeginObject();
   json.Key("passed").Bool(summary.threshold_failures.empty());
   json.Key("failures").BeginArray();
@@ -161,6 +178,29 @@ BlastSummary Summarize(const BlastOptions& options, double rate, std::int64_t st
     summary.final_error_rate = static_cast<double>(r.final_failed + r.lost()) / finals;
   }
   summary.threshold_failures = CheckThresholds(summary, options.max_error_rate, options.max_p99_ms);
+  std::optional<RateSchedule> schedule;
+  if (options.model == BlastModel::kOpen) {
+    schedule.emplace(options.stages.empty()
+                         ? RateSchedule::Constant(rate, std::numeric_limits<double>::infinity())
+                         : RateSchedule(options.stages));
+  }
+  for (std::size_t s = 0; s < r.seconds.size(); ++s) {
+    const BlastSecond& second = *r.seconds[s];
+    BlastPoint point;
+    point.t = static_cast<double>(s);
+    if (schedule.has_value()) {
+      const double end = std::min(point.t + 1, summary.window_s);
+      if (end > point.t) point.planned = schedule->CountUntil(end) - schedule->CountUntil(point.t);
+    }
+    point.sent = second.sent;
+    point.completed = second.completed;
+    point.errors = second.errors;
+    point.p50_us = second.corrected.Percentile(50);
+    point.p99_us = second.corrected.Percentile(99);
+    point.uncorrected_p50_us = second.uncorrected.Percentile(50);
+    point.uncorrected_p99_us = second.uncorrected.Percentile(99);
+    summary.timeline.push_back(point);
+  }
   return summary;
 }
 
@@ -231,6 +271,14 @@ std::string BlastText(const BlastOptions& options, const BlastSummary& summary) 
             std::to_string(r.delivered_after_retry) + " delivered after a retry, " +
             std::to_string(r.dead_letters) + " dead letters, " +
             std::to_string(r.retries_abandoned) + " abandoned\n";
+  }
+  if (summary.timeline.size() > 1) {
+    text += "per second: t  planned  sent  errors  p50  p99 (corrected)\n";
+    for (const BlastPoint& point : summary.timeline) {
+      text += "  " + Printf("%4.0fs", point.t) + "  " + Printf("%.0f", point.planned) + "  " +
+              std::to_string(point.sent) + "  " + std::to_string(point.errors) + "  " +
+              FormatMicros(point.p50_us) + "  " + FormatMicros(point.p99_us) + "\n";
+    }
   }
   for (const std::string& failure : summary.threshold_failures) {
     text += "FAILED " + failure + "\n";

@@ -20,6 +20,19 @@
 
 namespace hookfan::tools {
 
+// One second of the run's time series (--json "timeline", the report's charts).
+struct BlastPoint {
+  double t = 0;        // seconds from the planned start
+  double planned = 0;  // requests the schedule planned in this second (0: closed model)
+  std::uint64_t sent = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t errors = 0;
+  std::int64_t p50_us = 0;  // corrected, of the attempts completed in this second
+  std::int64_t p99_us = 0;
+  std::int64_t uncorrected_p50_us = 0;
+  std::int64_t uncorrected_p99_us = 0;
+};
+
 struct BlastSummary {
   BlastResult result;             // merged over the workers
   double planned_rate = 0;        // requests/s asked for; 0 in the closed model
@@ -31,6 +44,7 @@ struct BlastSummary {
   // without --retries, apart from the lost requests.
   double final_error_rate = 0;
   std::vector<std::string> threshold_failures;  // "--max-p99: p99 61.2ms > 50ms", ...
+  std::vector<BlastPoint> timeline;             // one point per second
 };
 
 // One step of --find-max.

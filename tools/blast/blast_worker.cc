@@ -32,7 +32,23 @@ struct BlastWorker::Attempt : engine::TimerNode, net::IntrusiveLink<BlastWorker:
   std::string headers;
 };
 
+BlastSecond& BlastResult::SecondOf(std::int64_t offset_ns) {
+  const std::size_t second =
+      offset_ns <= 0 ? 0 : static_cast<std::size_t>(offset_ns / 1'000'000'000);
+  while (seconds.size() <= second) seconds.push_back(std::make_unique<BlastSecond>());
+  return *seconds[second];
+}
+
 void BlastResult::Merge(const BlastResult& other) {
+  for (std::size_t s = 0; s < other.seconds.size(); ++s) {
+    BlastSecond& mine = SecondOf(static_cast<std::int64_t>(s) * 1'000'000'000);
+    const BlastSecond& theirs = *other.seconds[s];
+    mine.sent += theirs.sent;
+    mine.completed += theirs.completed;
+    mine.errors += theirs.errors;
+    mine.corrected.Merge(theirs.corrected);
+    mine.uncorrected.Merge(theirs.uncorrected);
+  }
   corrected.Merge(other.corrected);
   uncorrected.Merge(other.uncorrected);
   planned += other.planned;
@@ -211,6 +227,7 @@ void BlastWorker::Issue(Attempt* attempt, std::int64_t now_ns) {
     return;
   }
   ++result_.sent;
+  if (attempt->number == 1) ++result_.SecondOf(now_ns - start_ns_).sent;
   progress_.sent.fetch_add(1, std::memory_order_relaxed);
   if (result_.first_send_ns == 0) result_.first_send_ns = now_ns;
   result_.last_send_ns = now_ns;
@@ -249,9 +266,16 @@ void BlastWorker::OnComplete(Attempt* attempt, const net::RequestOutcome& outcom
     return Release(attempt);
   }
   ++result_.completed;
-  result_.corrected.Record((now_ns - attempt->planned_ns) / 1000);
-  if (attempt->sent_ns != 0) result_.uncorrected.Record((now_ns - attempt->sent_ns) / 1000);
   const bool success = outcome.ok_response() && outcome.status >= 200 && outcome.status < 300;
+  BlastSecond& second = result_.SecondOf(now_ns - start_ns_);
+  ++second.completed;
+  if (!success) ++second.errors;
+  result_.corrected.Record((now_ns - attempt->planned_ns) / 1000);
+  second.corrected.Record((now_ns - attempt->planned_ns) / 1000);
+  if (attempt->sent_ns != 0) {
+    result_.uncorrected.Record((now_ns - attempt->sent_ns) / 1000);
+    second.uncorrected.Record((now_ns - attempt->sent_ns) / 1000);
+  }
   if (outcome.ok_response()) {
     ++result_.by_status[std::clamp(outcome.status, 0, 599)];
   } else {

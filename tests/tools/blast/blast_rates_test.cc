@@ -127,5 +127,43 @@ TEST(BlastRatesTest, FindMaxReportsTheReceiversLimitNotBlasts) {
   EXPECT_GE(found.best->planned_rate, 0.5 * max_rate) << "closed-model max " << max_rate;
 }
 
+TEST(BlastRatesTest, LinearRampAndStagesFollowTheirRatePerSecond) {
+  InProcessSink sink;
+  BlastFlags ramp;
+  ramp.url = sink.Url();
+  ramp.rate = "1000:3000";  // 1,500 in the first second, 2,500 in the second
+  ramp.duration = "2s";
+  ramp.connections = "16";
+  BlastOptions ramp_options = Parse(ramp);
+  BlastSummary ramped = RunBlast(ramp_options, ramp_options.rate, false);
+  EXPECT_EQ(ramped.result.planned, 4000u);
+  EXPECT_EQ(ramped.result.ok, 4000u);
+  ASSERT_GE(ramped.timeline.size(), 2u);
+  EXPECT_NEAR(ramped.timeline[0].planned, 1500, 1);
+  EXPECT_NEAR(ramped.timeline[1].planned, 2500, 1);
+  EXPECT_NEAR(static_cast<double>(ramped.timeline[0].sent), 1500, 1500 * 0.03);
+  EXPECT_NEAR(static_cast<double>(ramped.timeline[1].sent), 2500, 2500 * 0.03);
+
+  BlastFlags staged;
+  staged.url = sink.Url();
+  staged.stages = "1s@2000,1s@2000,1s@0";  // up to 2,000/s, hold, down: 1,000 + 2,000 + 1,000
+  staged.connections = "16";
+  BlastOptions stage_options = Parse(staged);
+  EXPECT_EQ(stage_options.duration_ms, 3000);
+  BlastSummary summary = RunBlast(stage_options, stage_options.rate, false);
+  EXPECT_EQ(summary.result.planned, 4000u);
+  EXPECT_EQ(summary.result.ok, 4000u);
+  ASSERT_GE(summary.timeline.size(), 3u);
+  const double expected[] = {1000, 2000, 1000};
+  for (int s = 0; s < 3; ++s) {
+    EXPECT_NEAR(summary.timeline[s].planned, expected[s], 1) << s;
+    EXPECT_NEAR(static_cast<double>(summary.timeline[s].sent), expected[s], expected[s] * 0.04)
+        << s;
+    EXPECT_GT(summary.timeline[s].completed, 0u);
+    EXPECT_EQ(summary.timeline[s].errors, 0u);
+    EXPECT_GT(summary.timeline[s].p99_us, 0);
+  }
+}
+
 }  // namespace
 }  // namespace hookfan::tools

@@ -429,6 +429,14 @@ TEST(BlastCommandTest, BadInputExitsTwoWithOneLineBeforeAnyTraffic) {
        "line 2"},
       {{"blast", "http://127.0.0.1:1/", "--rate", "1", "--count", "1", "--secret", "bad"},
        "--secret"},
+      {{"blast", "http://127.0.0.1:1/", "--stages", "10s1000"}, "--stages: stage 1"},
+      {{"blast", "http://127.0.0.1:1/", "--stages", "1s@5,2s@x"}, "--stages: stage 2"},
+      {{"blast", "http://127.0.0.1:1/", "--stages", "0s@5"}, "--stages: stage 1"},
+      {{"blast", "http://127.0.0.1:1/", "--stages", "1s@5", "--duration", "2s"}, "--duration"},
+      {{"blast", "http://127.0.0.1:1/", "--rate", "5:x", "--duration", "1s"}, "--rate"},
+      {{"blast", "http://127.0.0.1:1/", "--rate", "0:0", "--duration", "1s"}, "--rate"},
+      {{"blast", "http://127.0.0.1:1/", "--rate", "1:5", "--count", "3"}, "--rate"},
+      {{"blast", "http://127.0.0.1:1/", "--rate", "1:5", "--max"}, "--rate"},
   };
   for (const auto& [args, expected] : cases) {
     ProcessResult run = RunHookfan(args);
