@@ -83,7 +83,6 @@ void BlastResult::Merge(const BlastResult& other) {
 BlastWorker::BlastWorker(const BlastOptions& options, std::size_t index, double rate,
                          std::int64_t start_ns)
     : options_(options),
-      rate_(rate),
       schedule_(
           options.stages.empty()
               ? RateSchedule::Constant(rate, options.duration_ms != 0

@@ -151,7 +151,6 @@ class BlastWorker {
   static void OnRetryDue(engine::TimerNode* node, TimeMs now);
 
   const BlastOptions& options_;
-  const double rate_;
   RateSchedule schedule_;
   const std::int64_t start_ns_;
   const std::size_t connections_;
