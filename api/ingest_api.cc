@@ -1,5 +1,6 @@
 #include "api/ingest_api.h"
 
+#include "api/admin_api.h"
 #include "api/stats_report.h"
 #include "net/base/json_writer.h"
 
@@ -29,6 +30,28 @@ IngestApi::IngestApi(engine::Engine& engine, engine::IngestLimits limits)
 void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder responder) {
   const std::string_view path = request.path();
   const std::string_view method = request.method();
+  Principal who;
+  if (auth_ != nullptr && path != "/healthz") {
+    who = auth_->Authenticate(request.FindHeader("authorization"));
+    if (!who.authenticated) {
+      // The same answer for a missing and a wrong token: nothing to learn from it.
+      net::HttpHeader challenge[] = {{"WWW-Authenticate", "Bearer"}};
+      const std::string body = ErrorJson(401, "authorization: a valid Bearer token is required");
+      responder.Respond(net::HttpResponse{
+          .status = 401, .headers = challenge, .content_type = kJson, .body = body});
+      return;
+    }
+  } else {
+    who = Authenticator().Authenticate(std::nullopt);  // no auth: everything is the admin
+  }
+  if (admin_ != nullptr && AdminApi::Handles(path)) {
+    admin_->Handle(request, who, responder);
+    return;
+  }
+  if (!who.admin && (path == "/v1/stats" || path == "/metrics")) {
+    RespondJson(responder, 403, ErrorJson(403, std::string(path) + ": needs the admin token"));
+    return;
+  }
   if (path == "/v1/events") {
     if (method != "POST") {
       net::HttpHeader allow[] = {{"Allow", "POST"}};
@@ -37,7 +60,7 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
           net::HttpResponse{.status = 405, .headers = allow, .content_type = kJson, .body = body});
       return;
     }
-    PostEvents(request, responder);
+    PostEvents(request, responder, who.owner);
     return;
   }
   if (method != "GET" && method != "HEAD") {
@@ -61,7 +84,8 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
   }
 }
 
-void IngestApi::PostEvents(const net::ServerRequest& request, net::HttpResponder& responder) {
+void IngestApi::PostEvents(const net::ServerRequest& request, net::HttpResponder& responder,
+                           const std::string& owner) {
   if (stopping_) {
     net::HttpHeader retry[] = {{"Retry-After", "5"}};
     const std::string body = ErrorJson(503, "stopping: not accepting events");
@@ -74,6 +98,10 @@ void IngestApi::PostEvents(const net::ServerRequest& request, net::HttpResponder
     const int status = engine::HttpStatusForIngestError(events.status());
     RespondJson(responder, status, ErrorJson(status, events.status().message()));
     return;
+  }
+  if (!owner.empty()) {
+    // Fresh from the parser and not shared yet: the tenant is stamped before publishing.
+    for (const auto& event : *events) std::const_pointer_cast<engine::Event>(event)->owner = owner;
   }
   Status published = engine_.PublishBatch(*events);
   if (!published.ok()) {

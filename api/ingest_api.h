@@ -11,12 +11,15 @@
 
 #include <string>
 
+#include "api/auth.h"
 #include "engine/events/ingest_parser.h"
 #include "engine/hookfan.h"
 #include "net/server/http_responder.h"
 #include "net/server/server_request.h"
 
 namespace hookfan::tools {
+
+class AdminApi;
 
 class IngestApi {
  public:
@@ -25,16 +28,26 @@ class IngestApi {
   IngestApi& operator=(const IngestApi&) = delete;
 
   void Handle(const net::ServerRequest& request, net::HttpResponder responder);
+  // Bearer tokens on every route but /healthz (401 with WWW-Authenticate: Bearer when
+  // wrong), events published with a tenant token carry its owner, and the admin routes
+  // (api/admin_api.h) go to `admin`. Both must outlive this object; null: no auth, no admin.
+  void SetAdminApi(AdminApi* admin, const Authenticator* auth) {
+    admin_ = admin;
+    auth_ = auth;
+  }
   // After this, ingest answers 503 and /healthz reports stopping.
   void StopIntake() { stopping_ = true; }
 
   std::uint64_t accepted_events() const { return accepted_events_; }
 
  private:
-  void PostEvents(const net::ServerRequest& request, net::HttpResponder& responder);
+  void PostEvents(const net::ServerRequest& request, net::HttpResponder& responder,
+                  const std::string& owner = {});
 
   engine::Engine& engine_;
   engine::IngestParser parser_;
+  AdminApi* admin_ = nullptr;
+  const Authenticator* auth_ = nullptr;
   bool stopping_ = false;
   std::uint64_t accepted_events_ = 0;
 };

@@ -1,6 +1,8 @@
 # Every dependency comes from Debian's packages (tools/setup.sh installs them).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+# The admin API keeps API-made endpoints in SQLite (api/endpoint_store.h).
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 find_package(OpenSSL 3 REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(tomlplusplus REQUIRED)

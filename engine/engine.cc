@@ -9,6 +9,7 @@
 #include "engine/routing/router.h"
 #include "engine/worker/endpoint_runtime.h"
 #include "engine/worker/worker.h"
+#include "net/base/check.h"
 
 namespace hookfan::engine {
 namespace {
@@ -25,6 +26,7 @@ std::size_t ShardOf(std::string_view id, std::size_t workers) {
 struct EndpointSlot {
   std::uint64_t serial = 0;  // 0: free
   std::uint32_t worker = 0;
+  std::string owner;  // tenancy: only events with this Event::owner are routed here
 };
 
 }  // namespace
@@ -107,7 +109,7 @@ Status Engine::AddEndpoint(const EndpointConfig& config) {
   if (!index.ok()) return index.status();
   const auto worker = static_cast<std::uint32_t>(ShardOf(config.id, state.workers.size()));
   if (state.slots.size() <= *index) state.slots.resize(*index + 1);
-  state.slots[*index] = EndpointSlot{state.next_serial++, worker};
+  state.slots[*index] = EndpointSlot{state.next_serial++, worker, config.owner};
   (*runtime)->index = *index;
   (*runtime)->serial = state.slots[*index].serial;
   // Posted under the mutex, so the add reaches the worker before any delivery that a
@@ -117,7 +119,9 @@ Status Engine::AddEndpoint(const EndpointConfig& config) {
   return Status::Ok();
 }
 
-Status Engine::RemoveEndpoint(std::string_view id) {
+Status Engine::RemoveEndpoint(std::string_view id) { return RemoveEndpoint(id, "endpoint_removed"); }
+
+Status Engine::RemoveEndpoint(std::string_view id, std::string_view reason) {
   State& state = *state_;
   std::lock_guard<std::mutex> lock(state.mutex);
   auto index = state.router.Find(id);
@@ -126,8 +130,37 @@ Status Engine::RemoveEndpoint(std::string_view id) {
   EndpointSlot slot = state.slots[*index];
   state.slots[*index] = EndpointSlot{};
   const std::uint32_t i = *index;
-  state.workers[slot.worker]->Post(
-      [i, serial = slot.serial](Worker& w) { w.RemoveEndpoint(i, serial); });
+  state.workers[slot.worker]->Post([i, serial = slot.serial, why = std::string(reason)](Worker& w) {
+    w.RemoveEndpoint(i, serial, why);
+  });
+  return Status::Ok();
+}
+
+Status Engine::UpdateEndpoint(const EndpointConfig& config) {
+  auto runtime = EndpointRuntime::Create(config, state_->config.retry_scale);
+  if (!runtime.ok()) return runtime.status();
+  State& state = *state_;
+  std::lock_guard<std::mutex> lock(state.mutex);
+  if (state.stopping) return Status::Unavailable("engine: stopping");
+  auto index = state.router.Find(config.id);
+  if (!index) return Status::NotFound("endpoint '" + config.id + "': not found");
+  EndpointSlot& slot = state.slots[*index];
+  if (slot.owner != config.owner) return Status::InvalidArgument("owner: cannot be changed");
+  // New filters: taken out of the router and put back under the same index (the router
+  // reuses the index it just freed), so the slot and the worker's runtime stay where they are.
+  const bool enabled = state.router.IsEnabled(*index);
+  HOOKFAN_RETURN_IF_ERROR(state.router.RemoveEndpoint(config.id));
+  SubscriptionSpec spec{config.id, config.event_types, config.channels};
+  auto again = state.router.AddEndpoint(spec);
+  HOOKFAN_CHECK(again.ok() && *again == *index);  // validated by EndpointRuntime::Create
+  if (!enabled) (void)state.router.SetEnabled(config.id, false);
+  (*runtime)->index = *index;
+  (*runtime)->serial = slot.serial;
+  auto shared = std::make_shared<std::unique_ptr<EndpointRuntime>>(std::move(*runtime));
+  const std::uint32_t i = *index;
+  state.workers[slot.worker]->Post([i, serial = slot.serial, shared](Worker& w) {
+    w.UpdateEndpoint(i, serial, std::move(*shared));
+  });
   return Status::Ok();
 }
 
@@ -151,9 +184,10 @@ Status Engine::State::Stage(const EventPtr& event, std::vector<std::vector<Deliv
   const std::int64_t now_us = NowUs();
   for (EndpointIndex index : matches) {
     const EndpointSlot& slot = slots[index];
+    if (slot.owner != event->owner) continue;  // another tenant's endpoint
     staged[slot.worker].push_back(DeliveryItem{event, index, slot.serial, now_us});
+    ++*matched;
   }
-  *matched += matches.size();
   return Status::Ok();
 }
 

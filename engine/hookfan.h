@@ -110,6 +110,14 @@ class Engine {
   Status AddEndpoint(const EndpointConfig& config);
   Status RemoveEndpoint(std::string_view id);
   Status SetEndpointEnabled(std::string_view id, bool enabled);
+  // Like RemoveEndpoint, with the dead-letter reason of what was still queued for it
+  // ("endpoint_deleted" for serve's DELETE).
+  Status RemoveEndpoint(std::string_view id, std::string_view reason);
+  // Changes an endpoint in place (found by config.id; its owner cannot change): deliveries
+  // queued, waiting for a retry or in flight are kept and use the new settings (URL,
+  // signing, retry policy, limits, filters) from their next attempt. The enabled state and
+  // the counters stay. Errors name the field, as for AddEndpoint.
+  Status UpdateEndpoint(const EndpointConfig& config);
 
   // Fans the event out. kResourceExhausted when the pending limit is reached (nothing is
   // enqueued; the caller should answer 503 with Retry-After), kUnavailable when stopping.

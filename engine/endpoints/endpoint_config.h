@@ -71,6 +71,10 @@ struct EndpointConfig {
   // or replaces one already there. The same value on every retry, so a receiver can keep
   // the newest data. Event payload mode only.
   std::string received_field;
+
+  // Tenancy: who made it (serve's API token digest); it receives only events with the same
+  // Event::owner. Empty: the admin's, as every config-file endpoint.
+  std::string owner;
 };
 
 // Checks every field; the first problem is returned naming it, e.g.

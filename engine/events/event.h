@@ -20,6 +20,10 @@ struct Event {
   std::vector<std::string> channels;  // optional; empty means "no channel"
   std::string payload;                // the exact bytes POSTed in `event` payload mode
   std::int64_t received_unix_ms = 0;  // wall clock when hookfan accepted it
+  // Tenancy: who published it. The engine routes an event only to endpoints with the same
+  // owner, so one tenant can never subscribe to another's events. Empty: the admin (and
+  // everything when the host has no tenants).
+  std::string owner;
 };
 
 using EventPtr = std::shared_ptr<const Event>;

@@ -164,6 +164,16 @@ EndpointRuntime::EndpointRuntime(EndpointConfig config, RetryPolicyPtr policy, S
       signer_(std::move(signer)),
       url_(std::move(url)) {}
 
+void EndpointRuntime::AdoptSettings(EndpointRuntime& fresh) {
+  config_ = std::move(fresh.config_);
+  policy_ = std::move(fresh.policy_);
+  signer_ = std::move(fresh.signer_);
+  url_ = std::move(fresh.url_);
+  target_ = std::move(fresh.target_);
+  static_headers_ = std::move(fresh.static_headers_);
+  rate_limit = fresh.rate_limit;
+}
+
 void EndpointRuntime::PushReady(Delivery* delivery) {
   delivery->next_queued = nullptr;
   if (ready_tail_ != nullptr) {

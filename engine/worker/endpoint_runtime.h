@@ -42,6 +42,10 @@ class EndpointRuntime {
   // Static extra headers, preformatted as "Name: value\r\n" lines.
   const std::string& static_headers() const { return static_headers_; }
 
+  // UpdateEndpoint: takes `fresh`'s configuration, signer, policy, URL, target, headers and
+  // rate limit; keeps the queue, the counters and the timers.
+  void AdoptSettings(EndpointRuntime& fresh);
+
   // The ready FIFO.
   void PushReady(Delivery* delivery);
   Delivery* PopReady();
@@ -65,6 +69,7 @@ class EndpointRuntime {
   int in_flight = 0;
   bool enabled = true;
   bool removed = false;
+  std::string removed_reason = "endpoint_removed";  // the dead letters' reason once removed
   bool in_round_robin = false;
   int consecutive_failures = 0;
   std::uint64_t live_deliveries = 0;  // deliveries pointing here (queued, waiting, in flight)

@@ -30,6 +30,10 @@ T* OwnerOf(M* member, M T::*field) {
 // capacity across attempts).
 struct Worker::Attempt : net::HttpRequest {
   std::string headers;
+  // Copies of the endpoint's request target and content type: an UpdateEndpoint may replace
+  // those while this attempt is in flight. Reused strings, so no allocation once grown.
+  std::string target;
+  std::string content_type_buffer;
   std::string body_buffer;  // a rewritten body (received_field), when the endpoint has one
   Delivery* delivery = nullptr;
   Worker* worker = nullptr;
@@ -150,7 +154,8 @@ void Worker::AcceptItem(DeliveryItem& item) {
 void Worker::EnqueueDelivery(EndpointRuntime* endpoint, Delivery* delivery) {
   if (!endpoint->enabled || endpoint->removed) {
     DeadLetterDelivery(delivery, 0, net::RequestError::kNone,
-                       endpoint->removed ? "endpoint_removed" : "endpoint_disabled");
+                       endpoint->removed ? std::string_view(endpoint->removed_reason)
+                                                         : std::string_view("endpoint_disabled"));
     return;
   }
   if (endpoint->ready_count() >= endpoint->config().max_pending) {
@@ -281,10 +286,12 @@ void Worker::StartAttempt(EndpointRuntime* endpoint, Delivery* delivery, TimeMs 
   // The signature covers exactly the bytes sent.
   endpoint->signer().AppendHeaders(event.id, WallNowMs() / 1000, body, attempt->headers);
   attempt->headers += endpoint->static_headers();
-  attempt->path_and_query = endpoint->target();
+  attempt->target = endpoint->target();
+  attempt->path_and_query = attempt->target;
   attempt->extra_headers = attempt->headers;
   attempt->body = body;
-  attempt->content_type = endpoint->config().content_type;
+  attempt->content_type_buffer = endpoint->config().content_type;
+  attempt->content_type = attempt->content_type_buffer;
   attempt->on_complete = &Worker::OnAttemptDone;
   ++delivery->attempts;
   ++endpoint->in_flight;
@@ -368,7 +375,8 @@ void Worker::OnRetryDue(TimerNode* node, TimeMs /*now*/) {
   }
   if (!endpoint->enabled || endpoint->removed) {
     worker->DeadLetterDelivery(delivery, endpoint->last_status, net::RequestError::kNone,
-                               endpoint->removed ? "endpoint_removed" : "endpoint_disabled");
+                               endpoint->removed ? std::string_view(endpoint->removed_reason)
+                                                         : std::string_view("endpoint_disabled"));
     return;
   }
   endpoint->PushReady(delivery);

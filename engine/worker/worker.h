@@ -70,7 +70,11 @@ class Worker {
 
   // ---- Loop thread only (from commands). ----
   void AddEndpoint(std::unique_ptr<EndpointRuntime> endpoint);
-  void RemoveEndpoint(std::uint32_t index, std::uint64_t serial);
+  void RemoveEndpoint(std::uint32_t index, std::uint64_t serial,
+                      std::string_view reason = "endpoint_removed");
+  // Moves `fresh`'s settings into the live runtime: its deliveries stay where they are.
+  void UpdateEndpoint(std::uint32_t index, std::uint64_t serial,
+                      std::unique_ptr<EndpointRuntime> fresh);
   void SetEndpointEnabled(std::uint32_t index, std::uint64_t serial, bool enabled);
   void AppendStats(std::vector<EndpointStats>* out) const;
   void AppendDeadLetters(std::size_t limit, std::vector<DeadLetter>* out) const;

@@ -26,10 +26,24 @@ void Worker::AddEndpoint(std::unique_ptr<EndpointRuntime> endpoint) {
   endpoints_[index] = std::move(endpoint);
 }
 
-void Worker::RemoveEndpoint(std::uint32_t index, std::uint64_t serial) {
+void Worker::UpdateEndpoint(std::uint32_t index, std::uint64_t serial,
+                            std::unique_ptr<EndpointRuntime> fresh) {
+  EndpointRuntime* endpoint = EndpointFor(index, serial);
+  if (endpoint == nullptr) return;
+  auto pool = client_->PoolFor(fresh->url());
+  HOOKFAN_CHECK(pool.ok());  // the URL was validated when the runtime was created
+  endpoint->AdoptSettings(*fresh);
+  endpoint->pool = *pool;
+  // A higher in-flight cap or a fuller bucket may let queued deliveries go now.
+  if (endpoint->has_ready()) MakeReady(endpoint);
+  SchedulePump();
+}
+
+void Worker::RemoveEndpoint(std::uint32_t index, std::uint64_t serial, std::string_view reason) {
   EndpointRuntime* endpoint = EndpointFor(index, serial);
   if (endpoint == nullptr) return;
   endpoint->removed = true;
+  endpoint->removed_reason = std::string(reason);
   wheel_->Cancel(&endpoint->wake_timer);
   wheel_->Cancel(&endpoint->flush_timer);
   (void)endpoint->batch.TakeBody("", 0, 0);  // gathered notifications go with the endpoint
@@ -37,7 +51,7 @@ void Worker::RemoveEndpoint(std::uint32_t index, std::uint64_t serial) {
                      round_robin_.end());
   endpoint->in_round_robin = false;
   while (Delivery* delivery = endpoint->PopReady()) {
-    DeadLetterDelivery(delivery, 0, net::RequestError::kNone, "endpoint_removed");
+    DeadLetterDelivery(delivery, 0, net::RequestError::kNone, endpoint->removed_reason);
   }
   // Attempts in flight and retries on the wheel finish as dead letters; the runtime goes
   // when the last of them does.

@@ -462,6 +462,75 @@ Status ReadSpool(const toml::table& root, const ConfigErrors& errors, ServeConfi
   return reader.NoUnknownKeys();
 }
 
+// A token is sent in an Authorization header: printable ASCII without blanks, long enough
+// that guessing is hopeless.
+Status CheckToken(const toml::node* node, const std::string& field, const std::string& token,
+                  const ConfigErrors& errors) {
+  if (token.size() < 16 || token.size() > 512) {
+    return errors.At(node, field, "must be 16 to 512 characters");
+  }
+  for (char c : token) {
+    if (c <= ' ' || c > '~') {
+      return errors.At(node, field, "only printable ASCII without blanks is allowed");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadAuthAndAdmin(const toml::table& root, const ConfigErrors& errors, ServeConfig* config) {
+  if (const toml::node* node = root.get("auth")) {
+    if (!node->is_table()) return errors.At(node, "auth", "must be a table");
+    const toml::table& table = *node->as_table();
+    TableReader reader(table, "auth", errors);
+    AuthConfig& auth = config->auth;
+    auth.present = true;
+    HOOKFAN_RETURN_IF_ERROR(reader.String("admin_token", &auth.admin_token));
+    if (!auth.admin_token.empty()) {
+      HOOKFAN_RETURN_IF_ERROR(CheckToken(table.get("admin_token"), "auth.admin_token", auth.admin_token, errors));
+    }
+    HOOKFAN_RETURN_IF_ERROR(reader.StringList("tokens", &auth.tokens));
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < auth.tokens.size(); ++i) {
+      const toml::node* element = table.get("tokens")->as_array()->get(i);
+      const std::string field = "auth.tokens[" + std::to_string(i) + "]";
+      HOOKFAN_RETURN_IF_ERROR(CheckToken(element, field, auth.tokens[i], errors));
+      // Said without the token itself: configuration errors end up in logs.
+      if (!seen.insert(auth.tokens[i]).second || auth.tokens[i] == auth.admin_token) {
+        return errors.At(element, field, "repeats another token");
+      }
+    }
+    HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  }
+  if (const toml::node* node = root.get("admin")) {
+    if (!node->is_table()) return errors.At(node, "admin", "must be a table");
+    TableReader reader(*node->as_table(), "admin", errors);
+    AdminConfig& admin = config->admin;
+    HOOKFAN_RETURN_IF_ERROR(
+        reader.Integer("max_endpoints", &admin.max_endpoints, 1, 1'000'000));
+    HOOKFAN_RETURN_IF_ERROR(reader.String("state_dir", &admin.state_dir));
+    if (admin.state_dir.empty()) return reader.Error("state_dir", "must not be empty");
+    HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  }
+  if (const toml::node* node = root.get("log")) {
+    if (!node->is_table()) return errors.At(node, "log", "must be a table");
+    TableReader reader(*node->as_table(), "log", errors);
+    LogConfig& log = config->log;
+    HOOKFAN_RETURN_IF_ERROR(reader.String("level", &log.level));
+    if (log.level != "debug" && log.level != "info" && log.level != "warn" &&
+        log.level != "error") {
+      return reader.Error("level", "must be debug, info, warn or error, got '" + log.level + "'");
+    }
+    std::string format = log.json ? "json" : "text";
+    HOOKFAN_RETURN_IF_ERROR(reader.String("format", &format));
+    if (format != "json" && format != "text") {
+      return reader.Error("format", "must be \"json\" or \"text\", got '" + format + "'");
+    }
+    log.json = format == "json";
+    HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view source_name) {
@@ -478,13 +547,15 @@ StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view s
   for (const auto& [key, value] : root) {
     const std::string_view name = key.str();
     if (name != "engine" && name != "http" && name != "ingest" && name != "endpoints" &&
-        name != "spool") {
-      return errors.At(&value, std::string(name),
-                       "unknown section (known: engine, http, ingest, spool, endpoints)");
+        name != "spool" && name != "auth" && name != "admin" && name != "log") {
+      return errors.At(
+          &value, std::string(name),
+          "unknown section (known: engine, http, ingest, spool, endpoints, auth, admin, log)");
     }
   }
   HOOKFAN_RETURN_IF_ERROR(ReadEngine(root, errors, &config));
   HOOKFAN_RETURN_IF_ERROR(ReadSpool(root, errors, &config));
+  HOOKFAN_RETURN_IF_ERROR(ReadAuthAndAdmin(root, errors, &config));
   if (const toml::node* node = root.get("endpoints")) {
     const toml::array* array = node->as_array();
     if (array == nullptr || !array->is_array_of_tables()) {

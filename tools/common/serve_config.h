@@ -22,9 +22,31 @@ struct IngestConfig {
   engine::IngestLimits limits;
 };
 
+// [auth]: bearer tokens for the HTTP API (api/auth.h). Absent: no auth, loopback only.
+struct AuthConfig {
+  bool present = false;             // the [auth] table was written
+  std::string admin_token;          // may do everything; env HOOKFAN_ADMIN_TOKEN when empty
+  std::vector<std::string> tokens;  // tenants: their own endpoints and events only
+};
+
+// [admin]: endpoint management over HTTP (api/admin_api.h).
+struct AdminConfig {
+  std::size_t max_endpoints = 10000;        // config-file and API-made endpoints together
+  std::string state_dir;  // API-made endpoints persist here (SQLite); empty: [spool] dir
+};
+
+// [log]: serve's own log lines on stderr (api/logger.h).
+struct LogConfig {
+  std::string level = "info";  // debug, info, warn, error
+  bool json = true;            // format = "json" (one object per line) or "text"
+};
+
 struct ServeConfig {
   engine::EngineConfig engine;
   IngestConfig ingest;
+  AuthConfig auth;
+  AdminConfig admin;
+  LogConfig log;
   std::vector<engine::EndpointConfig> endpoints;
   DurationMs shutdown_grace_ms = 10000;
   // [spool]: `serve` keeps accepted events on disk by default. `spool.dir` (relative to the

@@ -2,9 +2,14 @@
 #include <uv.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
+#include "api/admin_api.h"
+#include "api/auth.h"
+#include "api/endpoint_store.h"
 #include "api/ingest_api.h"
+#include "api/logger.h"
 #include "net/server/http_server.h"
 #include "tools/common/commands.h"
 #include "tools/common/engine_setup.h"
@@ -16,6 +21,32 @@ struct ServeOptions {
   std::string config_path;
   std::string listen;  // overrides [ingest].listen
 };
+
+bool IsLoopback(const std::string& host) {
+  return host.starts_with("127.") || host == "::1" || host == "localhost";
+}
+
+// [auth] with HOOKFAN_ADMIN_TOKEN filling in a missing admin token (the environment keeps
+// it out of a config file that may be checked in). Setting the variable alone enables auth.
+Status ResolveAuth(AuthConfig* auth) {
+  const char* env = std::getenv("HOOKFAN_ADMIN_TOKEN");
+  if (auth->admin_token.empty() && env != nullptr && *env != '\0') {
+    auth->admin_token = env;
+    auth->present = true;
+    const std::string& token = auth->admin_token;
+    bool printable = token.size() >= 16 && token.size() <= 512;
+    for (char c : token) printable = printable && c > ' ' && c <= '~';
+    if (!printable) {
+      return Status::InvalidArgument(
+          "HOOKFAN_ADMIN_TOKEN: must be 16 to 512 printable characters without blanks");
+    }
+  }
+  if (auth->present && auth->admin_token.empty()) {
+    return Status::InvalidArgument(
+        "auth.admin_token: missing (set it, or the HOOKFAN_ADMIN_TOKEN environment variable)");
+  }
+  return Status::Ok();
+}
 
 int RunServe(const ServeOptions& options) {
   auto config = LoadServeConfig(options.config_path);
@@ -31,6 +62,32 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "hookfan serve: %s\n", listen.status().message().c_str());
     return 2;
   }
+  if (Status auth = ResolveAuth(&config->auth); !auth.ok()) {
+    std::fprintf(stderr, "hookfan serve: %s\n", auth.message().c_str());
+    return 2;
+  }
+  if (!config->auth.present && !IsLoopback(listen->host)) {
+    std::fprintf(stderr,
+                 "hookfan serve: %s: '%s' is not a loopback address, and without [auth] the API "
+                 "would be open to anyone who can reach it; set [auth] admin_token (or "
+                 "HOOKFAN_ADMIN_TOKEN), or listen on 127.0.0.1 or ::1\n",
+                 options.listen.empty() ? "ingest.listen" : "--listen", listen->host.c_str());
+    return 2;
+  }
+  if (config->endpoints.size() > config->admin.max_endpoints) {
+    std::fprintf(stderr, "hookfan serve: endpoints: %zu endpoints exceed admin.max_endpoints (%zu)\n",
+                 config->endpoints.size(), config->admin.max_endpoints);
+    return 2;
+  }
+  LogLevel level = LogLevel::kInfo;
+  (void)Logger::ParseLevel(config->log.level, &level);
+  const Logger log(level, config->log.json);
+  if (config->admin.state_dir.empty()) config->admin.state_dir = config->spool.dir;
+  auto store = EndpointStore::Open(config->admin.state_dir);
+  if (!store.ok()) {
+    std::fprintf(stderr, "hookfan serve: %s\n", store.status().message().c_str());
+    return 2;
+  }
   auto engine = StartEngineWithEndpoints(*config);
   if (!engine.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", engine.status().message().c_str());
@@ -40,6 +97,22 @@ int RunServe(const ServeOptions& options) {
   uv_loop_t loop;
   uv_loop_init(&loop);
   IngestApi api(**engine, config->ingest.limits);
+  const Authenticator auth = config->auth.present
+                                 ? Authenticator(config->auth.admin_token, config->auth.tokens)
+                                 : Authenticator();
+  AdminApi admin(**engine, &loop,
+                 AdminOptions{.max_endpoints = config->admin.max_endpoints,
+                              .store = store->get(),
+                              .log = &log});
+  if (Status loaded = admin.Load(config->endpoints); !loaded.ok()) {
+    std::fprintf(stderr, "hookfan serve: %s\n", loaded.message().c_str());
+    admin.Close();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    (*engine)->DrainAndStop(0);
+    return 2;
+  }
+  api.SetAdminApi(&admin, &auth);
   net::HttpServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;
@@ -50,6 +123,8 @@ int RunServe(const ServeOptions& options) {
       });
   if (!server.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", server.status().message().c_str());
+    admin.Close();
+    uv_run(&loop, UV_RUN_DEFAULT);
     (*engine)->DrainAndStop(0);
     uv_loop_close(&loop);
     return 1;
@@ -58,17 +133,26 @@ int RunServe(const ServeOptions& options) {
   const bool ipv6 = listen->host.find(':') != std::string::npos;
   std::printf("hookfan serve: listening on %s%s%s:%d with %zu endpoints on %d workers\n",
               ipv6 ? "[" : "", listen->host.c_str(), ipv6 ? "]" : "", (*server)->port(),
-              config->endpoints.size(), (*engine)->worker_count());
+              admin.endpoint_count(), (*engine)->worker_count());
   std::fflush(stdout);
+  log.Info("serve started",
+           {{"listen", listen->host}, {"port", std::to_string((*server)->port())},
+            {"endpoints", std::to_string(admin.endpoint_count())},
+            {"auth", config->auth.present ? "bearer" : "none (loopback only)"},
+            {"state_dir", config->admin.state_dir}});
+  if (!config->auth.present) {
+    log.Warn("no [auth]: the API has no tokens, so serve listens on loopback only");
+  }
 
   // SIGINT/SIGTERM: stop intake first (ingest answers 503), close the server, then let the
   // engine finish due work within the grace period.
   struct ShutdownState {
     IngestApi* api;
+    AdminApi* admin;
     net::HttpServer* server;
     uv_signal_t sigint, sigterm;
     bool started = false;
-  } shutdown{&api, server->get(), {}, {}, false};
+  } shutdown{&api, &admin, server->get(), {}, {}, false};
   auto on_signal = [](uv_signal_t* handle, int signum) {
     auto* state = static_cast<ShutdownState*>(handle->data);
     if (state->started) return;
@@ -76,6 +160,7 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "hookfan serve: %s received, draining\n",
                  signum == SIGINT ? "SIGINT" : "SIGTERM");
     state->api->StopIntake();
+    state->admin->Close();
     uv_signal_stop(&state->sigint);
     uv_signal_stop(&state->sigterm);
     uv_close(reinterpret_cast<uv_handle_t*>(&state->sigint), nullptr);

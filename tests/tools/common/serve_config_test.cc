@@ -272,9 +272,9 @@ TEST(ServeConfigTest, UnknownKeyNamesItsLineAndField) {
 }
 
 TEST(ServeConfigTest, UnknownSectionNamesItsLine) {
-  EXPECT_EQ(
-      ErrorOf("[engine]\nworkers = 1\n\n[ingets]\nlisten = \"x\"\n"),
-      "hookfan.toml:4: ingets: unknown section (known: engine, http, ingest, spool, endpoints)");
+  EXPECT_EQ(ErrorOf("[engine]\nworkers = 1\n\n[ingets]\nlisten = \"x\"\n"),
+            "hookfan.toml:4: ingets: unknown section (known: engine, http, ingest, spool, "
+            "endpoints, auth, admin, log)");
 }
 
 TEST(ServeConfigTest, WrongTypeNamesItsLineAndField) {
