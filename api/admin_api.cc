@@ -63,8 +63,7 @@ void RespondMethodNotAllowed(net::HttpResponder& responder, std::string_view pat
                              std::string_view allow) {
   const std::string allow_value(allow);
   net::HttpHeader headers[] = {{"Allow", allow_value}};
-  const std::string body =
-      ErrorBody(405, std::string(path) + ": use " + std::string(allow));
+  const std::string body = ErrorBody(405, std::string(path) + ": use " + std::string(allow));
   responder.Respond(
       net::HttpResponse{.status = 405, .headers = headers, .content_type = kJson, .body = body});
 }
@@ -335,19 +334,18 @@ void AdminApi::CreateEndpoint(const net::ServerRequest& request, const Principal
 void AdminApi::PatchEndpoint(Managed& managed, std::string_view body,
                              net::HttpResponder& responder) {
   if (managed.from_config) {
-    return RespondError(responder, 409,
-                        "endpoint '" + managed.config.id +
-                            "': defined in the config file; change it there");
+    return RespondError(
+        responder, 409,
+        "endpoint '" + managed.config.id + "': defined in the config file; change it there");
   }
   engine::EndpointConfig changed = managed.config;
   Status parsed = ApplyEndpointJson(body, EndpointJsonMode::kPatch, &changed);
   if (!parsed.ok()) return RespondStatus(responder, parsed);
   Status updated = engine_.UpdateEndpoint(changed);
   if (!updated.ok()) {
-    return RespondStatus(responder,
-                         updated.code() == StatusCode::kInvalidArgument
-                             ? Status::InvalidArgument("endpoints." + updated.message())
-                             : updated);
+    return RespondStatus(responder, updated.code() == StatusCode::kInvalidArgument
+                                        ? Status::InvalidArgument("endpoints." + updated.message())
+                                        : updated);
   }
   engine::EndpointConfig previous = std::move(managed.config);
   managed.config = std::move(changed);
@@ -436,9 +434,9 @@ void AdminApi::RotateSecret(Managed& managed, std::string_view body,
   }
   if (secret.empty()) {
     if (!standard) {
-      return RespondError(responder, 400,
-                          "rotate.secret: missing (needed for \"" + managed.config.signing +
-                              "\" signing)");
+      return RespondError(
+          responder, 400,
+          "rotate.secret: missing (needed for \"" + managed.config.signing + "\" signing)");
     }
     secret = engine::GenerateStandardSecret();
   }
@@ -451,10 +449,9 @@ void AdminApi::RotateSecret(Managed& managed, std::string_view body,
   changed.secrets = std::move(secrets);
   Status updated = engine_.UpdateEndpoint(changed);
   if (!updated.ok()) {
-    return RespondStatus(responder,
-                         updated.code() == StatusCode::kInvalidArgument
-                             ? Status::InvalidArgument("rotate." + updated.message())
-                             : updated);
+    return RespondStatus(responder, updated.code() == StatusCode::kInvalidArgument
+                                        ? Status::InvalidArgument("rotate." + updated.message())
+                                        : updated);
   }
   const engine::EndpointConfig previous = managed.config;
   const std::int64_t previous_end = managed.rotation_ends_unix_ms;
@@ -508,8 +505,7 @@ void AdminApi::ArmRotationTimer() {
   uv_timer_stop(&rotation_timer_);
   if (next == 0) return;
   const std::int64_t wait = std::max<std::int64_t>(0, next - WallNowMs());
-  uv_timer_start(&rotation_timer_, &AdminApi::OnRotationTimer, static_cast<std::uint64_t>(wait),
-                 0);
+  uv_timer_start(&rotation_timer_, &AdminApi::OnRotationTimer, static_cast<std::uint64_t>(wait), 0);
 }
 
 void AdminApi::OnRotationTimer(uv_timer_t* timer) {
@@ -670,9 +666,9 @@ void AdminApi::ReplayDeadLetters(const net::ServerRequest& request, const Princi
     Status replayed = engine_.Replay(letter->sequence);
     if (!replayed.ok()) {
       // Earlier ones went: say which, so the caller can tell what is left.
-      return RespondError(responder, HttpStatusOf(replayed),
-                          "dead letter '" + DeadLetterId(letter->sequence) +
-                              "': " + replayed.message());
+      return RespondError(
+          responder, HttpStatusOf(replayed),
+          "dead letter '" + DeadLetterId(letter->sequence) + "': " + replayed.message());
     }
     json.String(DeadLetterId(letter->sequence));
   }

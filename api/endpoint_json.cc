@@ -159,7 +159,8 @@ Status ReadRetry(element value, engine::RetryPolicySpec* spec) {
         std::size_t index = 0;
         for (element d : array) {
           DurationMs ms = 0;
-          HOOKFAN_RETURN_IF_ERROR(ReadDuration(d, field + "[" + std::to_string(index++) + "]", &ms));
+          HOOKFAN_RETURN_IF_ERROR(
+              ReadDuration(d, field + "[" + std::to_string(index++) + "]", &ms));
           delays.push_back(ms);
         }
         spec->delays = std::move(delays);
@@ -168,19 +169,18 @@ Status ReadRetry(element value, engine::RetryPolicySpec* spec) {
 }
 
 Status ReadNotification(element value, EndpointConfig::Notification* n) {
-  return ForEachMember(
-      value, "notification", {"max_batch", "max_wait", "api_version", "serial"},
-      [&](std::string_view key, element item, const std::string& field) -> Status {
-        std::int64_t number = 0;
-        if (key == "max_batch") {
-          HOOKFAN_RETURN_IF_ERROR(ReadInt(item, field, 1, 10000, &number));
-          n->max_batch = static_cast<std::size_t>(number);
-          return Status::Ok();
-        }
-        if (key == "max_wait") return ReadDuration(item, field, &n->max_wait_ms);
-        if (key == "api_version") return ReadString(item, field, &n->api_version);
-        return ReadInt(item, field, 0, INT64_MAX, &n->serial);
-      });
+  return ForEachMember(value, "notification", {"max_batch", "max_wait", "api_version", "serial"},
+                       [&](std::string_view key, element item, const std::string& field) -> Status {
+                         std::int64_t number = 0;
+                         if (key == "max_batch") {
+                           HOOKFAN_RETURN_IF_ERROR(ReadInt(item, field, 1, 10000, &number));
+                           n->max_batch = static_cast<std::size_t>(number);
+                           return Status::Ok();
+                         }
+                         if (key == "max_wait") return ReadDuration(item, field, &n->max_wait_ms);
+                         if (key == "api_version") return ReadString(item, field, &n->api_version);
+                         return ReadInt(item, field, 0, INT64_MAX, &n->serial);
+                       });
 }
 
 Status ReadRateLimit(element value, EndpointConfig* config) {

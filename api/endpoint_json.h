@@ -38,7 +38,6 @@ Status ApplyEndpointJson(std::string_view body, EndpointJsonMode mode,
 std::string GenerateEndpointId();
 
 // Writes the endpoint's settings as members of an already open object.
-void WriteEndpointFields(JsonWriter& json, const engine::EndpointConfig& config,
-                         bool with_secrets);
+void WriteEndpointFields(JsonWriter& json, const engine::EndpointConfig& config, bool with_secrets);
 
 }  // namespace hookfan::tools

@@ -26,9 +26,8 @@ StatusOr<std::unique_ptr<EndpointStore>> EndpointStore::Open(const std::string& 
   // Created 0600 before SQLite opens it: the rows hold signing secrets.
   const mode_t old_mask = ::umask(077);
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   ::umask(old_mask);
   std::unique_ptr<EndpointStore> store(new EndpointStore(db, path));
   if (rc != SQLITE_OK) return store->Error("cannot open");
@@ -100,8 +99,7 @@ Status EndpointStore::Put(const StoredEndpoint& e) {
   sqlite3_bind_text(s.stmt, 2, e.owner.data(), static_cast<int>(e.owner.size()), SQLITE_STATIC);
   sqlite3_bind_text(s.stmt, 3, e.config_json.data(), static_cast<int>(e.config_json.size()),
                     SQLITE_STATIC);
-  sqlite3_bind_text(s.stmt, 4, e.profile.data(), static_cast<int>(e.profile.size()),
-                    SQLITE_STATIC);
+  sqlite3_bind_text(s.stmt, 4, e.profile.data(), static_cast<int>(e.profile.size()), SQLITE_STATIC);
   sqlite3_bind_int(s.stmt, 5, e.disabled ? 1 : 0);
   sqlite3_bind_int64(s.stmt, 6, e.created_unix_ms);
   sqlite3_bind_int64(s.stmt, 7, e.rotation_ends_unix_ms);

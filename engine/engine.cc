@@ -119,7 +119,9 @@ Status Engine::AddEndpoint(const EndpointConfig& config) {
   return Status::Ok();
 }
 
-Status Engine::RemoveEndpoint(std::string_view id) { return RemoveEndpoint(id, "endpoint_removed"); }
+Status Engine::RemoveEndpoint(std::string_view id) {
+  return RemoveEndpoint(id, "endpoint_removed");
+}
 
 Status Engine::RemoveEndpoint(std::string_view id, std::string_view reason) {
   State& state = *state_;

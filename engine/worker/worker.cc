@@ -155,7 +155,7 @@ void Worker::EnqueueDelivery(EndpointRuntime* endpoint, Delivery* delivery) {
   if (!endpoint->enabled || endpoint->removed) {
     DeadLetterDelivery(delivery, 0, net::RequestError::kNone,
                        endpoint->removed ? std::string_view(endpoint->removed_reason)
-                                                         : std::string_view("endpoint_disabled"));
+                                         : std::string_view("endpoint_disabled"));
     return;
   }
   if (endpoint->ready_count() >= endpoint->config().max_pending) {
@@ -376,7 +376,7 @@ void Worker::OnRetryDue(TimerNode* node, TimeMs /*now*/) {
   if (!endpoint->enabled || endpoint->removed) {
     worker->DeadLetterDelivery(delivery, endpoint->last_status, net::RequestError::kNone,
                                endpoint->removed ? std::string_view(endpoint->removed_reason)
-                                                         : std::string_view("endpoint_disabled"));
+                                                 : std::string_view("endpoint_disabled"));
     return;
   }
   endpoint->PushReady(delivery);
@@ -467,7 +467,8 @@ void Worker::FreeDelivery(Delivery* delivery) {
   if (--endpoint->live_deliveries == 0 && endpoint->removed) RetireEndpoint(endpoint);
 }
 
-void Worker::DisableEndpoint(EndpointRuntime* endpoint, std::string_view /*reason*/) {
+void Worker::DisableEndpoint(EndpointRuntime* endpoint, std::string_view /*reason*/,
+                             bool tell_engine) {
   if (!endpoint->enabled) return;
   endpoint->enabled = false;
   // Everything queued for it is dead-lettered now (replayable once re-enabled); deliveries
@@ -476,7 +477,7 @@ void Worker::DisableEndpoint(EndpointRuntime* endpoint, std::string_view /*reaso
     DeadLetterDelivery(delivery, endpoint->last_status, net::RequestError::kNone,
                        "endpoint_disabled");
   }
-  if (context_.on_endpoint_disabled) context_.on_endpoint_disabled(endpoint->id());
+  if (tell_engine && context_.on_endpoint_disabled) context_.on_endpoint_disabled(endpoint->id());
 }
 
 }  // namespace hookfan::engine

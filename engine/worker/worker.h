@@ -115,7 +115,9 @@ class Worker {
   void Report(Delivery* delivery, DeliveryOutcome::Kind kind, int status, net::RequestError error,
               std::string_view reason);
   void FreeDelivery(Delivery* delivery);
-  void DisableEndpoint(EndpointRuntime* endpoint, std::string_view reason);
+  // `tell_engine`: false when the engine asked (its router is already updated, and it may
+  // hold its mutex while waiting on this worker: the hook would deadlock).
+  void DisableEndpoint(EndpointRuntime* endpoint, std::string_view reason, bool tell_engine = true);
   void RetireEndpoint(EndpointRuntime* endpoint);
   void MaybeFinishDrain();
   void CloseAll();

@@ -81,7 +81,7 @@ void Worker::SetEndpointEnabled(std::uint32_t index, std::uint64_t serial, bool 
     endpoint->enabled = true;
     endpoint->consecutive_failures = 0;
   } else {
-    DisableEndpoint(endpoint, "disabled_by_api");
+    DisableEndpoint(endpoint, "disabled_by_api", /*tell_engine=*/false);
   }
 }
 

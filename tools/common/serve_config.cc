@@ -486,7 +486,8 @@ Status ReadAuthAndAdmin(const toml::table& root, const ConfigErrors& errors, Ser
     auth.present = true;
     HOOKFAN_RETURN_IF_ERROR(reader.String("admin_token", &auth.admin_token));
     if (!auth.admin_token.empty()) {
-      HOOKFAN_RETURN_IF_ERROR(CheckToken(table.get("admin_token"), "auth.admin_token", auth.admin_token, errors));
+      HOOKFAN_RETURN_IF_ERROR(
+          CheckToken(table.get("admin_token"), "auth.admin_token", auth.admin_token, errors));
     }
     HOOKFAN_RETURN_IF_ERROR(reader.StringList("tokens", &auth.tokens));
     std::set<std::string> seen;
@@ -505,8 +506,7 @@ Status ReadAuthAndAdmin(const toml::table& root, const ConfigErrors& errors, Ser
     if (!node->is_table()) return errors.At(node, "admin", "must be a table");
     TableReader reader(*node->as_table(), "admin", errors);
     AdminConfig& admin = config->admin;
-    HOOKFAN_RETURN_IF_ERROR(
-        reader.Integer("max_endpoints", &admin.max_endpoints, 1, 1'000'000));
+    HOOKFAN_RETURN_IF_ERROR(reader.Integer("max_endpoints", &admin.max_endpoints, 1, 1'000'000));
     HOOKFAN_RETURN_IF_ERROR(reader.String("state_dir", &admin.state_dir));
     if (admin.state_dir.empty()) return reader.Error("state_dir", "must not be empty");
     HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());

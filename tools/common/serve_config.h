@@ -31,7 +31,7 @@ struct AuthConfig {
 
 // [admin]: endpoint management over HTTP (api/admin_api.h).
 struct AdminConfig {
-  std::size_t max_endpoints = 10000;        // config-file and API-made endpoints together
+  std::size_t max_endpoints = 10000;  // config-file and API-made endpoints together
   std::string state_dir;  // API-made endpoints persist here (SQLite); empty: [spool] dir
 };
 

@@ -75,7 +75,8 @@ int RunServe(const ServeOptions& options) {
     return 2;
   }
   if (config->endpoints.size() > config->admin.max_endpoints) {
-    std::fprintf(stderr, "hookfan serve: endpoints: %zu endpoints exceed admin.max_endpoints (%zu)\n",
+    std::fprintf(stderr,
+                 "hookfan serve: endpoints: %zu endpoints exceed admin.max_endpoints (%zu)\n",
                  config->endpoints.size(), config->admin.max_endpoints);
     return 2;
   }
@@ -100,10 +101,10 @@ int RunServe(const ServeOptions& options) {
   const Authenticator auth = config->auth.present
                                  ? Authenticator(config->auth.admin_token, config->auth.tokens)
                                  : Authenticator();
-  AdminApi admin(**engine, &loop,
-                 AdminOptions{.max_endpoints = config->admin.max_endpoints,
-                              .store = store->get(),
-                              .log = &log});
+  AdminApi admin(
+      **engine, &loop,
+      AdminOptions{
+          .max_endpoints = config->admin.max_endpoints, .store = store->get(), .log = &log});
   if (Status loaded = admin.Load(config->endpoints); !loaded.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", loaded.message().c_str());
     admin.Close();
@@ -135,11 +136,11 @@ int RunServe(const ServeOptions& options) {
               ipv6 ? "[" : "", listen->host.c_str(), ipv6 ? "]" : "", (*server)->port(),
               admin.endpoint_count(), (*engine)->worker_count());
   std::fflush(stdout);
-  log.Info("serve started",
-           {{"listen", listen->host}, {"port", std::to_string((*server)->port())},
-            {"endpoints", std::to_string(admin.endpoint_count())},
-            {"auth", config->auth.present ? "bearer" : "none (loopback only)"},
-            {"state_dir", config->admin.state_dir}});
+  log.Info("serve started", {{"listen", listen->host},
+                             {"port", std::to_string((*server)->port())},
+                             {"endpoints", std::to_string(admin.endpoint_count())},
+                             {"auth", config->auth.present ? "bearer" : "none (loopback only)"},
+                             {"state_dir", config->admin.state_dir}});
   if (!config->auth.present) {
     log.Warn("no [auth]: the API has no tokens, so serve listens on loopback only");
   }

@@ -1,0 +1,338 @@
+// `hookfan serve`'s admin API end to end: the real binary with [auth] tokens and a state
+// directory of its own, real sockets, a scripted receiver, and Python's hmac (outside the
+// project) to check the signatures after a secret rotation.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "tests/net/raw_http_client.h"
+#include "tests/support/test_receiver.h"
+#include "tests/tools/child_process.h"
+
+namespace hookfan::tools {
+namespace {
+
+using hookfan::test::ChildProcess;
+using hookfan::test::RawHttpClient;
+using hookfan::test::RawResponse;
+using hookfan::testing::ReceivedRequest;
+using hookfan::testing::ReceiverReply;
+using hookfan::testing::TestReceiver;
+
+constexpr char kAdmin[] = "admin-token-4f9b2c71d0e8";
+constexpr char kTenantA[] = "tenant-a-token-8c1d2e3f4a";
+constexpr char kTenantB[] = "tenant-b-token-1a2b3c4d5e";
+constexpr char kConfigSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+std::string TempDir() {
+  std::string dir = ::testing::TempDir() + "hookfan_admin_XXXXXX";
+  EXPECT_NE(::mkdtemp(dir.data()), nullptr);
+  return dir;
+}
+
+std::string Config(const std::string& state_dir, const std::string& config_url) {
+  return "[engine]\nworkers = 1\nshutdown_grace = \"1s\"\n"
+         "[auth]\nadmin_token = \"" +
+         std::string(kAdmin) + "\"\ntokens = [\"" + kTenantA + "\", \"" + kTenantB +
+         "\"]\n[admin]\nstate_dir = \"" + state_dir +
+         "\"\n[[endpoints]]\nid = \"from-config\"\nurl = \"" + config_url + "\"\nsecret = \"" +
+         kConfigSecret + "\"\n";
+}
+
+RawResponse Http(int port, std::string_view method, std::string_view path, std::string_view token,
+                 std::string_view body = {}) {
+  RawHttpClient client(port);
+  EXPECT_TRUE(client.connected());
+  std::string request = std::string(method) + " " + std::string(path) +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  if (!token.empty()) request += "Authorization: Bearer " + std::string(token) + "\r\n";
+  request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n\r\n" + std::string(body);
+  EXPECT_TRUE(client.Send(request));
+  std::optional<RawResponse> response = client.ReadResponse();
+  EXPECT_TRUE(response.has_value()) << method << " " << path;
+  return response.value_or(RawResponse{});
+}
+
+std::string Field(const std::string& json, const char* key) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  std::string_view value;
+  if (parser.parse(json).get(root) || root[key].get(value)) return "";
+  return std::string(value);
+}
+
+class Serve {
+ public:
+  explicit Serve(const std::string& config_text, const std::string& dir)
+      : config_path_(dir + "/hookfan.toml") {
+    std::ofstream(config_path_) << config_text;
+    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+        HOOKFAN_BINARY, "serve", "--config", config_path_, "--listen", "127.0.0.1:0"});
+    std::optional<std::string> line = process_->ReadStdoutLine();
+    constexpr std::string_view kPrefix = "hookfan serve: listening on 127.0.0.1:";
+    if (line && line->starts_with(kPrefix)) port_ = std::atoi(line->c_str() + kPrefix.size());
+    EXPECT_GT(port_, 0) << line.value_or("") << process_->stderr_text();
+  }
+  ~Serve() { Stop(); }
+  // Stops it and returns everything it wrote on stderr.
+  std::string Stop() {
+    if (!stopped_) {
+      stopped_ = true;
+      process_->Signal(SIGTERM);
+      EXPECT_EQ(process_->Wait(), 0) << process_->stderr_text();
+    }
+    return process_->stderr_text();
+  }
+  int port() const { return port_; }
+
+ private:
+  std::string config_path_;
+  std::unique_ptr<ChildProcess> process_;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+// Every secret and token the test used must be absent from serve's stderr.
+void ExpectNoSecretIn(const std::string& log, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    ASSERT_FALSE(secret.empty());
+    EXPECT_EQ(log.find(secret), std::string::npos) << "leaked: " << secret;
+  }
+}
+
+// Standard Webhooks verification by Python's hmac, independent of the project's code.
+bool PythonVerifies(const std::string& secret, const ReceivedRequest& request) {
+  const std::string dir = TempDir();
+  std::ofstream(dir + "/body", std::ios::binary) << request.body;
+  const std::string script =
+      "import base64,hashlib,hmac,sys\n"
+      "secret,msg_id,ts,sigs=sys.argv[1:5]\n"
+      "body=open(sys.argv[5],'rb').read()\n"
+      "key=base64.b64decode(secret[len('whsec_'):])\n"
+      "mac=base64.b64encode(hmac.new(key,msg_id.encode()+b'.'+ts.encode()+b'.'+body,"
+      "hashlib.sha256).digest()).decode()\n"
+      "ok=any(hmac.compare_digest(s.split(',',1)[1],mac) for s in sigs.split(' ') if "
+      "s.startswith('v1,'))\n"
+      "sys.exit(0 if ok else 1)\n";
+  std::ofstream(dir + "/verify.py") << script;
+  ChildProcess python({"/usr/bin/env", "python3", dir + "/verify.py", secret,
+                       request.Header("webhook-id"), request.Header("webhook-timestamp"),
+                       request.Header("webhook-signature"), dir + "/body"});
+  return python.Wait() == 0;
+}
+
+TEST(ServeAdminTest, TenantsSeeAndChangeOnlyTheirEndpointsAndReceiveOnlyTheirEvents) {
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
+  const std::string dir = TempDir();
+  Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
+  const int port = serve.port();
+
+  EXPECT_EQ(Http(port, "GET", "/v1/endpoints", "").status, 401);
+  RawResponse wrong = Http(port, "GET", "/v1/endpoints", "tenant-a-token-8c1d2e3f4b");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.Header("www-authenticate"), "Bearer");
+
+  RawResponse created =
+      Http(port, "POST", "/v1/endpoints", kTenantA,
+           R"({"id":"a-orders","url":")" + receiver.Url("/a") + R"(","event_types":["order.*"]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string secret = Field(created.body, "secret");
+  ASSERT_TRUE(secret.starts_with("whsec_")) << created.body;
+
+  // B cannot see or touch it: 404, as if it did not exist.
+  EXPECT_EQ(Http(port, "GET", "/v1/endpoints/a-orders", kTenantB).status, 404);
+  EXPECT_EQ(
+      Http(port, "PATCH", "/v1/endpoints/a-orders", kTenantB, R"({"max_in_flight":2})").status,
+      404);
+  EXPECT_EQ(Http(port, "DELETE", "/v1/endpoints/a-orders", kTenantB).status, 404);
+  EXPECT_EQ(Http(port, "POST", "/v1/endpoints/a-orders/disable", kTenantB).status, 404);
+  RawResponse b_list = Http(port, "GET", "/v1/endpoints", kTenantB);
+  EXPECT_EQ(b_list.body, R"({"endpoints":[],"next_cursor":null})");
+  // A sees its own, never the secret again; the admin sees it and the config endpoint.
+  RawResponse a_get = Http(port, "GET", "/v1/endpoints/a-orders", kTenantA);
+  EXPECT_EQ(a_get.status, 200);
+  EXPECT_EQ(a_get.body.find(secret), std::string::npos);
+  EXPECT_EQ(a_get.body.find("\"secret"), std::string::npos);
+  RawResponse admin_list = Http(port, "GET", "/v1/endpoints", kAdmin);
+  EXPECT_NE(admin_list.body.find("\"id\":\"a-orders\""), std::string::npos);
+  EXPECT_NE(admin_list.body.find("\"id\":\"from-config\""), std::string::npos);
+  EXPECT_EQ(Http(port, "GET", "/v1/endpoints", kTenantA).body.find("from-config"),
+            std::string::npos);
+
+  // Bad bodies name the field; unknown fields are errors.
+  RawResponse bad =
+      Http(port, "POST", "/v1/endpoints", kTenantA, R"({"url":"http://x","retri":{}})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("endpoints.retri: unknown field"), std::string::npos) << bad.body;
+  bad = Http(port, "POST", "/v1/endpoints", kTenantA, R"({"url":7})");
+  EXPECT_NE(bad.body.find("endpoints.url: must be a string"), std::string::npos) << bad.body;
+  EXPECT_EQ(Http(port, "POST", "/v1/endpoints", kTenantB,
+                 R"({"id":"a-orders","url":"http://127.0.0.1:1/"})")
+                .status,
+            409);
+
+  // Events: B's event reaches no endpoint of A; A's reaches only A's; the admin's only the
+  // config endpoint.
+  EXPECT_EQ(
+      Http(port, "POST", "/v1/events", kTenantB, R"({"type":"order.paid","payload":1})").status,
+      202);
+  EXPECT_EQ(
+      Http(port, "POST", "/v1/events", kTenantA, R"({"type":"order.paid","payload":2})").status,
+      202);
+  EXPECT_EQ(Http(port, "POST", "/v1/events", kAdmin, R"({"type":"order.paid","payload":3})").status,
+            202);
+  ASSERT_TRUE(receiver.WaitForCount(2, 5000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a wrong third would show up
+  std::vector<ReceivedRequest> got = receiver.Requests();
+  ASSERT_EQ(got.size(), 2u);
+  std::set<std::string> seen;
+  for (const ReceivedRequest& r : got) seen.insert(r.target + "=" + r.body);
+  EXPECT_EQ(seen, (std::set<std::string>{"/a=2", "/config=3"}));
+  for (const ReceivedRequest& r : got) {
+    if (r.target == "/a") {
+      EXPECT_TRUE(PythonVerifies(secret, r));
+    }
+  }
+
+  // The admin can change and delete A's endpoint.
+  EXPECT_EQ(Http(port, "PATCH", "/v1/endpoints/a-orders", kAdmin, R"({"max_in_flight":2})").status,
+            200);
+  EXPECT_EQ(Http(port, "DELETE", "/v1/endpoints/a-orders", kAdmin).status, 204);
+  EXPECT_EQ(Http(port, "GET", "/v1/endpoints/a-orders", kTenantA).status, 404);
+  ExpectNoSecretIn(serve.Stop(), {secret, kAdmin, kTenantA, kTenantB, kConfigSecret});
+}
+
+TEST(ServeAdminTest, PatchKeepsQueuedDeliveriesAndPendingRetries) {
+  // The first attempt of every event fails, so each is waiting for its retry when the
+  // PATCH lands; every one must still arrive, and the retries carry the new header.
+  std::mutex mutex;
+  std::set<std::string> failed_once;
+  TestReceiver receiver([&](const ReceivedRequest& r) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return ReceiverReply{failed_once.insert(r.Header("webhook-id")).second ? 500 : 200};
+  });
+  const std::string dir = TempDir();
+  Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
+  const int port = serve.port();
+  RawResponse created = Http(
+      port, "POST", "/v1/endpoints", kTenantA,
+      R"({"id":"p","url":")" + receiver.Url("/p") + R"(","retry":{"delays":["300ms","300ms"]}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  constexpr int kEvents = 20;
+  std::string batch = "[";
+  for (int i = 0; i < kEvents; ++i) {
+    // Piece by piece: GCC 12 reports a false -Wrestrict on chained operator+.
+    if (i > 0) batch += ',';
+    batch += R"({"type":"t","payload":)";
+    batch += std::to_string(i);
+    batch += '}';
+  }
+  batch += "]";
+  ASSERT_EQ(Http(port, "POST", "/v1/events", kTenantA, batch).status, 202);
+  ASSERT_TRUE(receiver.WaitForCount(kEvents, 5000));  // every first attempt failed
+  RawResponse patched =
+      Http(port, "PATCH", "/v1/endpoints/p", kTenantA,
+           R"({"headers":{"X-Version":"2"},"url":")" + receiver.Url("/p2") + R"("})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  ASSERT_TRUE(receiver.WaitForCount(2 * kEvents, 5000));
+  std::set<std::string> delivered;
+  for (const ReceivedRequest& r : receiver.Requests()) {
+    if (r.target == "/p2") {
+      EXPECT_EQ(r.Header("x-version"), "2");
+      delivered.insert(r.Header("webhook-id"));
+    }
+  }
+  EXPECT_EQ(delivered.size(), static_cast<std::size_t>(kEvents));
+  ExpectNoSecretIn(serve.Stop(), {Field(created.body, "secret"), kAdmin, kTenantA});
+}
+
+TEST(ServeAdminTest, RotatedSecretsBothSignDuringTheGraceThenOnlyTheNewOne) {
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
+  const std::string dir = TempDir();
+  Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
+  const int port = serve.port();
+  RawResponse created = Http(port, "POST", "/v1/endpoints", kTenantA,
+                             R"({"id":"r","url":")" + receiver.Url("/r") + R"("})");
+  ASSERT_EQ(created.status, 201);
+  const std::string old_secret = Field(created.body, "secret");
+  RawResponse rotated =
+      Http(port, "POST", "/v1/endpoints/r/secret/rotate", kTenantA, R"({"grace":"1500ms"})");
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  const std::string new_secret = Field(rotated.body, "secret");
+  ASSERT_TRUE(new_secret.starts_with("whsec_"));
+  ASSERT_NE(new_secret, old_secret);
+
+  ASSERT_EQ(Http(port, "POST", "/v1/events", kTenantA, R"({"type":"t","payload":1})").status, 202);
+  ASSERT_TRUE(receiver.WaitForCount(1, 5000));
+  const ReceivedRequest during = receiver.Requests()[0];
+  EXPECT_TRUE(PythonVerifies(old_secret, during)) << during.Header("webhook-signature");
+  EXPECT_TRUE(PythonVerifies(new_secret, during));
+
+  // After the grace the old secret is retired by the server itself.
+  bool retired = false;
+  for (int i = 0; i < 100 && !retired; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    retired = Http(port, "GET", "/v1/endpoints/r", kTenantA).body.find("previous_secret") ==
+              std::string::npos;
+  }
+  ASSERT_TRUE(retired);
+  ASSERT_EQ(Http(port, "POST", "/v1/events", kTenantA, R"({"type":"t","payload":2})").status, 202);
+  ASSERT_TRUE(receiver.WaitForCount(2, 5000));
+  const ReceivedRequest after = receiver.Requests()[1];
+  EXPECT_FALSE(PythonVerifies(old_secret, after));
+  EXPECT_TRUE(PythonVerifies(new_secret, after));
+  ExpectNoSecretIn(serve.Stop(), {old_secret, new_secret, kAdmin, kTenantA});
+}
+
+TEST(ServeAdminTest, ApiEndpointsAndTheirDisabledStateSurviveARestart) {
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
+  const std::string dir = TempDir();
+  const std::string config = Config(dir + "/state", receiver.Url("/config"));
+  std::string secret;
+  {
+    Serve serve(config, dir);
+    RawResponse created = Http(serve.port(), "POST", "/v1/endpoints", kTenantA,
+                               R"({"id":"keep","url":")" + receiver.Url("/keep") + R"("})");
+    ASSERT_EQ(created.status, 201);
+    secret = Field(created.body, "secret");
+    ASSERT_EQ(Http(serve.port(), "POST", "/v1/endpoints", kTenantA,
+                   R"({"id":"off","url":")" + receiver.Url("/off") + R"("})")
+                  .status,
+              201);
+    ASSERT_EQ(Http(serve.port(), "POST", "/v1/endpoints/off/disable", kTenantA).status, 200);
+  }
+  Serve again(config, dir);
+  RawResponse off = Http(again.port(), "GET", "/v1/endpoints/off", kTenantA);
+  ASSERT_EQ(off.status, 200);
+  EXPECT_NE(off.body.find("\"enabled\":false"), std::string::npos) << off.body;
+  EXPECT_EQ(Http(again.port(), "GET", "/v1/endpoints/keep", kTenantB).status, 404);
+  ASSERT_EQ(
+      Http(again.port(), "POST", "/v1/events", kTenantA, R"({"type":"t","payload":5})").status,
+      202);
+  ASSERT_TRUE(receiver.WaitForCount(1, 5000));
+  const ReceivedRequest request = receiver.Requests()[0];
+  EXPECT_EQ(request.target, "/keep");  // not /off: still disabled
+  EXPECT_TRUE(PythonVerifies(secret, request));
+  ExpectNoSecretIn(again.Stop(), {secret, kAdmin, kTenantA, kTenantB});
+}
+
+TEST(ServeAdminTest, ANonLoopbackListenWithoutAuthIsRefused) {
+  const std::string dir = TempDir();
+  const std::string path = dir + "/hookfan.toml";
+  std::ofstream(path) << "[admin]\nstate_dir = \"" + dir + "/state\"\n";
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(serve.Wait(), 2);
+  EXPECT_NE(serve.stderr_text().find("--listen: '0.0.0.0' is not a loopback address"),
+            std::string::npos)
+      << serve.stderr_text();
+}
+
+}  // namespace
+}  // namespace hookfan::tools
