@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "tests/support/test_receiver.h"
 #include "tests/tools/blast/in_process_sink.h"
+#include "tests/tools/blast/nginx_receiver.h"
 #include "tools/blast/blast_options.h"
 #include "tools/blast/blast_run.h"
 
@@ -105,26 +107,45 @@ TEST(BlastRatesTest, OpenModelHoldsMostOfTheClosedModelMaximum) {
   RecordProperty("closed_max_rate", std::to_string(max_rate));
 }
 
-TEST(BlastRatesTest, FindMaxReportsTheReceiversLimitNotBlasts) {
-  // With a generous p99 bound the limit found must be the receiver's (the closed model's
-  // rate against it), not the 1,000/s at which the starved schedule used to break.
-  InProcessSink sink;
+// With a generous p99 bound the limit --find-max reports must be the receiver's (the closed
+// model's rate against it, measured just before), not the 1,000/s at which the starved
+// schedule used to break. Returns the closed-model rate for the record.
+double ExpectFindMaxReachesHalfOfMax(const std::string& url) {
   BlastFlags closed;
-  closed.url = sink.Url();
+  closed.url = url;
   closed.max = true;
   closed.duration = "500ms";
   closed.connections = "32";
   const double max_rate = RunBlast(Parse(closed), 0, false).achieved_rate;
+  EXPECT_GT(max_rate, 1000);
   BlastFlags flags;
-  flags.url = sink.Url();
+  flags.url = url;
   flags.find_max = true;
   flags.rate = std::to_string(std::floor(max_rate / 16));
   flags.duration = "400ms";
   flags.connections = "32";
   flags.p99_bound = "250ms";
   FindMaxResult found = FindMaxRate(Parse(flags), false);
-  ASSERT_TRUE(found.best.has_value());
+  EXPECT_TRUE(found.best.has_value());
+  if (!found.best.has_value()) return max_rate;
   EXPECT_GE(found.best->planned_rate, 0.5 * max_rate) << "closed-model max " << max_rate;
+  // The passing step really delivered at that rate: every request answered 200.
+  EXPECT_EQ(found.best->result.ok, found.best->result.planned);
+  // Doubling from max/16, the search must have gone past the old 1,000/s ceiling and kept
+  // going until a step failed (the bound was reached) rather than stopping at the first.
+  EXPECT_GE(found.steps.size(), 5u);
+  return max_rate;
+}
+
+TEST(BlastRatesTest, FindMaxReportsTheSinksLimitNotBlasts) {
+  InProcessSink sink;
+  RecordProperty("closed_max_rate", std::to_string(ExpectFindMaxReachesHalfOfMax(sink.Url())));
+}
+
+TEST(BlastRatesTest, FindMaxReportsNginxsLimitNotBlasts) {
+  NginxReceiver nginx;
+  ASSERT_TRUE(nginx.ok()) << nginx.error();
+  RecordProperty("closed_max_rate", std::to_string(ExpectFindMaxReachesHalfOfMax(nginx.Url())));
 }
 
 TEST(BlastRatesTest, LinearRampAndStagesFollowTheirRatePerSecond) {
