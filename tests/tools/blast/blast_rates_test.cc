@@ -24,22 +24,30 @@ BlastOptions Parse(const BlastFlags& flags) {
   return std::move(*options);
 }
 
-// What "the open model holds this rate" means, for a run of `planned` requests.
+// What "the open model holds this rate" means, for a run of `planned` requests (one second
+// or more). The assertions are the bug's signature, not timings: on a loaded 2-core machine
+// running other test processes a woken thread may wait many milliseconds for a core, so
+// how late sends are and how long responses take depend on the machine's load (the strict
+// targets, late < 1% and corrected p99 < 5 ms at 100,000/s, are benchmarks:
+// bench/net/blast_open_model.sh).
 void ExpectHeld(const BlastSummary& summary, double rate, std::uint64_t planned) {
   const BlastResult& r = summary.result;
   EXPECT_EQ(r.planned, planned);
+  // Nothing timed out (the starved loop ended most requests in total_timeout).
   EXPECT_EQ(r.ok, planned) << "errors: " << r.errors() << " unfinished " << r.unfinished;
   EXPECT_EQ(r.dropped, 0u);
+  // Sends left at the planned rate, over the planned time.
   EXPECT_NEAR(summary.achieved_rate, rate, rate * 0.03);
-  // Sends on schedule: at least half handed to the client within 1 ms of their planned time. The
-  // allowance is for a loaded 2-core machine running other test processes, where a woken
-  // thread may wait milliseconds for a core (bench/net/blast_open_model.sh holds the strict
-  // targets: late < 1% at 100,000/s on a quiet machine).
-  EXPECT_LT(static_cast<double>(r.late), 0.5 * static_cast<double>(planned)) << r.late;
-  // Responses read as they arrive: with the loop starved, the corrected median was half
-  // the run's length (500 ms here) and most requests timed out.
-  EXPECT_LT(r.corrected.Percentile(50), 100'000) << r.corrected.Percentile(50);
-  EXPECT_LT(r.corrected.Percentile(99), 400'000) << r.corrected.Percentile(99);
+  // Responses read as they arrive, while sends are still due: the starved loop read
+  // almost none before the schedule was over (the receiver saw 16 requests per interval,
+  // then all the rest in one burst at the end). Even with every send late by a loaded
+  // machine's scheduling delays, most of the first second's requests are answered in it.
+  ASSERT_FALSE(summary.timeline.empty());
+  const BlastPoint& first = summary.timeline[0];
+  EXPECT_GE(static_cast<double>(first.completed), 0.25 * static_cast<double>(first.sent))
+      << first.completed << " of " << first.sent;
+  ::testing::Test::RecordProperty("late", std::to_string(r.late));
+  ::testing::Test::RecordProperty("corrected_p99_us", std::to_string(r.corrected.Percentile(99)));
 }
 
 TEST(BlastRatesTest, HalfARequestPerSecondLeavesTwoSecondsApart) {
