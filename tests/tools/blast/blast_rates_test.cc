@@ -36,8 +36,10 @@ void ExpectHeld(const BlastSummary& summary, double rate, std::uint64_t planned)
   // Nothing timed out (the starved loop ended most requests in total_timeout).
   EXPECT_EQ(r.ok, planned) << "errors: " << r.errors() << " unfinished " << r.unfinished;
   EXPECT_EQ(r.dropped, 0u);
-  // Sends left at the planned rate, over the planned time.
-  EXPECT_NEAR(summary.achieved_rate, rate, rate * 0.03);
+  // Sends kept the planned pace: never faster, and not collapsed (a machine starved of CPU
+  // stretches the window; the starved loop sent on time but read nothing).
+  EXPECT_LE(summary.achieved_rate, rate * 1.01);
+  EXPECT_GE(summary.achieved_rate, rate * 0.5);
   // Responses read as they arrive, while sends are still due: the starved loop read
   // almost none before the schedule was over (the receiver saw 16 requests per interval,
   // then all the rest in one burst at the end). Even with every send late by a loaded
