@@ -8,6 +8,7 @@
 //   DELETE /v1/endpoints/{id}                 remove (what was queued is dead-lettered)
 //   POST   /v1/endpoints/{id}/enable|disable
 //   POST   /v1/endpoints/{id}/secret/rotate   {"grace":"24h"}: old and new sign until then
+//   GET    /v1/endpoints/{id}/attempts?limit= the latest attempts, newest first
 //   GET    /v1/dead-letters?endpoint=&since=&limit=&cursor=
 //   POST   /v1/dead-letters/replay            {"ids":[...]} or {"endpoint":..,"since":..}
 // Tenancy: a tenant token sees and changes only the endpoints it created; any other id
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "api/attempt_log.h"
 #include "api/auth.h"
 #include "api/endpoint_store.h"
 #include "api/logger.h"
@@ -40,6 +42,7 @@ struct AdminOptions {
   std::size_t max_endpoints = 10000;
   EndpointStore* store = nullptr;  // null: API-made endpoints live in memory only
   const Logger* log = nullptr;
+  AttemptLog* attempts = nullptr;  // null: the attempts route answers an empty list
 };
 
 class AdminApi {
@@ -84,6 +87,8 @@ class AdminApi {
   void DeleteEndpoint(Managed& managed, net::HttpResponder& responder);
   void SetEnabled(Managed& managed, bool enabled, net::HttpResponder& responder);
   void RotateSecret(Managed& managed, std::string_view body, net::HttpResponder& responder);
+  void ListAttempts(const Managed& managed, const net::ServerRequest& request,
+                    net::HttpResponder& responder);
   void ListDeadLetters(const net::ServerRequest& request, const Principal& who,
                        net::HttpResponder& responder);
   void ReplayDeadLetters(const net::ServerRequest& request, const Principal& who,

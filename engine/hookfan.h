@@ -51,6 +51,19 @@ struct DeliveryOutcome {
   std::int64_t latency_us;       // from publish to the final outcome
 };
 
+// One finished HTTP attempt of a delivery (every attempt, not only the last): what an
+// attempt log needs (admin12, serve's GET /v1/endpoints/{id}/attempts). Not called for an
+// attempt cancelled by shutdown.
+struct AttemptRecord {
+  const std::string& endpoint_id;
+  const Event& event;
+  int attempt;               // 1 for the first
+  int status;                // HTTP status, 0 when no response
+  net::RequestError error;   // transport error, kNone when a response came
+  std::int64_t unix_ms;      // wall clock when it started
+  std::int64_t duration_us;  // start to response (or error)
+};
+
 struct EngineConfig {
   int workers = 0;                                  // 0: one per core
   double retry_scale = 1.0;                         // multiplies every retry delay (tests: 0.001)
@@ -60,6 +73,8 @@ struct EngineConfig {
   net::ClientOptions http;
   // Called on a worker thread for every final outcome. Must be quick and thread-safe.
   std::function<void(const DeliveryOutcome&)> on_outcome;
+  // Called on a worker thread after every attempt. Must be quick and thread-safe.
+  std::function<void(const AttemptRecord&)> on_attempt;
 };
 
 struct EndpointStats {

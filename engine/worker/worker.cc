@@ -34,7 +34,9 @@ struct Worker::Attempt : net::HttpRequest {
   // those while this attempt is in flight. Reused strings, so no allocation once grown.
   std::string target;
   std::string content_type_buffer;
-  std::string body_buffer;  // a rewritten body (received_field), when the endpoint has one
+  std::string body_buffer;           // a rewritten body (received_field), when the endpoint has one
+  std::int64_t started_unix_ms = 0;  // for EngineConfig::on_attempt
+  std::int64_t started_us = 0;
   Delivery* delivery = nullptr;
   Worker* worker = nullptr;
 };
@@ -296,6 +298,8 @@ void Worker::StartAttempt(EndpointRuntime* endpoint, Delivery* delivery, TimeMs 
   ++delivery->attempts;
   ++endpoint->in_flight;
   endpoint->last_attempt_unix_ms = WallNowMs();
+  attempt->started_unix_ms = endpoint->last_attempt_unix_ms;
+  attempt->started_us = NowUs();
   Status sent = client_->Send(endpoint->pool, attempt);
   if (!sent.ok()) {
     // Refused at once (no callback will come): treat as a failed connection.
@@ -323,6 +327,15 @@ void Worker::FinishAttempt(Attempt* attempt, const net::RequestOutcome& outcome)
     ++drain_report_.cancelled_in_flight;
     FreeDelivery(delivery);
     return;
+  }
+  if (context_.config->on_attempt) {
+    context_.config->on_attempt(AttemptRecord{.endpoint_id = endpoint->id(),
+                                              .event = *delivery->event,
+                                              .attempt = delivery->attempts,
+                                              .status = outcome.status,
+                                              .error = outcome.error,
+                                              .unix_ms = attempt->started_unix_ms,
+                                              .duration_us = NowUs() - attempt->started_us});
   }
   const TimeMs now = static_cast<TimeMs>(uv_now(&loop_));
   Decision decision =

@@ -89,6 +89,12 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "hookfan serve: %s\n", store.status().message().c_str());
     return 2;
   }
+  // Every attempt's status or error, for GET /v1/endpoints/{id}/attempts. Outlives the
+  // engine (declared before it), so the workers never record into a dead log.
+  AttemptLog attempts;
+  config->engine.on_attempt = [&attempts](const engine::AttemptRecord& record) {
+    attempts.Record(record);
+  };
   auto engine = StartEngineWithEndpoints(*config);
   if (!engine.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", engine.status().message().c_str());
@@ -101,10 +107,11 @@ int RunServe(const ServeOptions& options) {
   const Authenticator auth = config->auth.present
                                  ? Authenticator(config->auth.admin_token, config->auth.tokens)
                                  : Authenticator();
-  AdminApi admin(
-      **engine, &loop,
-      AdminOptions{
-          .max_endpoints = config->admin.max_endpoints, .store = store->get(), .log = &log});
+  AdminApi admin(**engine, &loop,
+                 AdminOptions{.max_endpoints = config->admin.max_endpoints,
+                              .store = store->get(),
+                              .log = &log,
+                              .attempts = &attempts});
   if (Status loaded = admin.Load(config->endpoints); !loaded.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", loaded.message().c_str());
     admin.Close();

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -321,6 +322,89 @@ TEST(ServeAdminTest, ApiEndpointsAndTheirDisabledStateSurviveARestart) {
   EXPECT_EQ(request.target, "/keep");  // not /off: still disabled
   EXPECT_TRUE(PythonVerifies(secret, request));
   ExpectNoSecretIn(again.Stop(), {secret, kAdmin, kTenantA, kTenantB});
+}
+
+TEST(ServeAdminTest, AttemptsListEachStatusOrTypedErrorNewestFirst) {
+  // "fail once, then succeed" on one endpoint; nothing listens on the other's port.
+  std::mutex mutex;
+  bool failed = false;
+  TestReceiver receiver([&](const ReceivedRequest&) {
+    std::lock_guard<std::mutex> lock(mutex);
+    const bool first = !failed;
+    failed = true;
+    return ReceiverReply{first ? 503 : 200};
+  });
+  const std::string dir = TempDir();
+  Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
+  const int port = serve.port();
+  ASSERT_EQ(
+      Http(port, "POST", "/v1/endpoints", kTenantA,
+           R"({"id":"flaky","url":")" + receiver.Url("/f") + R"(","retry":{"delays":["50ms"]}})")
+          .status,
+      201);
+  ASSERT_EQ(Http(port, "POST", "/v1/endpoints", kTenantA,
+                 R"({"id":"gone","url":"http://127.0.0.1:1/","retry":{"delays":["50ms"]}})")
+                .status,
+            201);
+  RawResponse published =
+      Http(port, "POST", "/v1/events", kTenantA, R"({"id":"evt_1","type":"t","payload":1})");
+  ASSERT_EQ(published.status, 202) << published.body;
+  ASSERT_TRUE(receiver.WaitForCount(2, 5000));
+
+  // Both attempts of each endpoint, newest first, with the event id and attempt number.
+  auto attempts_of = [&](const std::string& id, const std::string& query = "") {
+    RawResponse r = Http(port, "GET", "/v1/endpoints/" + id + "/attempts" + query, kTenantA);
+    EXPECT_EQ(r.status, 200) << r.body;
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    EXPECT_FALSE(parser.parse(r.body).get(root)) << r.body;
+    std::vector<std::string> rows;
+    for (simdjson::dom::element a : root["attempts"].get_array()) {
+      std::string row = std::string(a["event_id"].get_string().value()) + "#" +
+                        std::to_string(a["attempt"].get_int64().value()) + " ";
+      row += a["status"].is_null() ? "-" : std::to_string(a["status"].get_int64().value());
+      row += " ";
+      row += a["error"].is_null() ? "-" : std::string(a["error"].get_string().value());
+      EXPECT_GE(a["duration_ms"].get_double().value(), 0.0);
+      EXPECT_GT(a["unix_ms"].get_int64().value(), 1'700'000'000'000);
+      EXPECT_TRUE(a["response_body"].is_null());
+      rows.push_back(row);
+    }
+    return rows;
+  };
+  std::vector<std::string> flaky;
+  for (int i = 0; i < 100 && flaky.size() < 2; ++i) {
+    flaky = attempts_of("flaky");
+    if (flaky.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(flaky, (std::vector<std::string>{"evt_1#2 200 -", "evt_1#1 503 -"}));
+  std::vector<std::string> gone;
+  for (int i = 0; i < 100 && gone.size() < 2; ++i) {
+    gone = attempts_of("gone");
+    if (gone.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(gone,
+            (std::vector<std::string>{"evt_1#2 - connect_refused", "evt_1#1 - connect_refused"}));
+  EXPECT_EQ(attempts_of("flaky", "?limit=1"), (std::vector<std::string>{"evt_1#2 200 -"}));
+
+  // Another tenant cannot read them; bad queries name the parameter.
+  EXPECT_EQ(Http(port, "GET", "/v1/endpoints/flaky/attempts", kTenantB).status, 404);
+  RawResponse bad = Http(port, "GET", "/v1/endpoints/flaky/attempts?limit=0", kTenantA);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("limit"), std::string::npos) << bad.body;
+  bad = Http(port, "GET", "/v1/endpoints/flaky/attempts?colour=red", kTenantA);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("colour: unknown query parameter"), std::string::npos) << bad.body;
+  EXPECT_EQ(Http(port, "POST", "/v1/endpoints/flaky/attempts", kTenantA).status, 405);
+
+  // A deleted endpoint's history is gone with it (a new endpoint with its id starts empty).
+  ASSERT_EQ(Http(port, "DELETE", "/v1/endpoints/gone", kTenantA).status, 204);
+  ASSERT_EQ(
+      Http(port, "POST", "/v1/endpoints", kTenantB, R"({"id":"gone","url":"http://127.0.0.1:1/"})")
+          .status,
+      201);
+  EXPECT_EQ(Http(port, "GET", "/v1/endpoints/gone/attempts", kTenantB).body, R"({"attempts":[]})");
+  serve.Stop();
 }
 
 TEST(ServeAdminTest, ANonLoopbackListenWithoutAuthIsRefused) {
