@@ -15,6 +15,12 @@ void RespondJson(net::HttpResponder& responder, int status, std::string_view bod
 
 }  // namespace
 
+std::string_view AllowedMethods(std::string_view path) {
+  if (path == "/v1/events") return "POST";
+  if (path == "/v1/stats" || path == "/metrics" || path == "/healthz") return "GET, HEAD";
+  return {};
+}
+
 std::string ErrorJson(int status, std::string_view message) {
   JsonWriter json;
   json.BeginObject().Key("error").BeginObject();
@@ -52,22 +58,25 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
     RespondJson(responder, 403, ErrorJson(403, std::string(path) + ": needs the admin token"));
     return;
   }
+  // 404 for a path that does not exist whatever the method; 405 (with Allow) only for a
+  // known path asked with the wrong method.
+  const std::string_view allowed = AllowedMethods(path);
+  if (allowed.empty()) {
+    RespondJson(responder, 404, ErrorJson(404, std::string(path) + ": no such resource"));
+    return;
+  }
+  const bool is_post = allowed == "POST";
+  if (is_post ? method != "POST" : method != "GET" && method != "HEAD") {
+    net::HttpHeader allow[] = {{"Allow", allowed}};
+    const std::string body =
+        ErrorJson(405, std::string(path) + (is_post ? ": use POST" : ": use GET"));
+    responder.Respond(
+        net::HttpResponse{.status = 405, .headers = allow, .content_type = kJson, .body = body});
+    return;
+  }
   if (path == "/v1/events") {
-    if (method != "POST") {
-      net::HttpHeader allow[] = {{"Allow", "POST"}};
-      const std::string body = ErrorJson(405, "/v1/events: use POST");
-      responder.Respond(
-          net::HttpResponse{.status = 405, .headers = allow, .content_type = kJson, .body = body});
-      return;
-    }
     PostEvents(request, responder, who.owner);
-    return;
-  }
-  if (method != "GET" && method != "HEAD") {
-    RespondJson(responder, 405, ErrorJson(405, std::string(path) + ": use GET"));
-    return;
-  }
-  if (path == "/healthz") {
+  } else if (path == "/healthz") {
     if (stopping_) {
       RespondJson(responder, 503, R"({"status":"stopping"})");
     } else {
@@ -79,8 +88,6 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
     const std::string text = StatsToPrometheus(engine_.Stats());
     responder.Respond(net::HttpResponse{
         .status = 200, .content_type = "text/plain; version=0.0.4", .body = text});
-  } else {
-    RespondJson(responder, 404, ErrorJson(404, std::string(path) + ": no such resource"));
   }
 }
 

@@ -10,6 +10,7 @@
 // Runs on the server's loop thread.
 
 #include <string>
+#include <string_view>
 
 #include "api/auth.h"
 #include "engine/events/ingest_parser.h"
@@ -51,6 +52,10 @@ class IngestApi {
   bool stopping_ = false;
   std::uint64_t accepted_events_ = 0;
 };
+
+// The methods a known path answers ("POST", "GET, HEAD"), as an Allow header lists them;
+// empty for a path that does not exist (404). A new route is added here and in Handle.
+std::string_view AllowedMethods(std::string_view path);
 
 // {"error":{"status":N,"message":"..."}}
 std::string ErrorJson(int status, std::string_view message);

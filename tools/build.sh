@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour into build/<flavour>:
 #   release  optimised, what benchmarks and the demo use (default)
-#   asan     address + undefined-behaviour sanitizers
+#   asan     address + undefined-behaviour sanitizers, with debug checks ON (-O2 -g, no
+#            NDEBUG: RelWithDebInfo would add -DNDEBUG, so it uses its own build type)
 #   tsan     thread sanitizer
 #   debug    no optimisation, debug checks on
 #   fuzz     clang, libFuzzer targets of tests/fuzz with ASan+UBSan (tests/fuzz/run.sh runs them)
@@ -10,7 +11,8 @@ cd "$(dirname "$0")/.."
 flavour=${1:-release}
 case "$flavour" in
   release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
-  asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKFAN_SANITIZE=address,undefined) ;;
+  asan) args=(-DCMAKE_BUILD_TYPE=AsanChecked -DCMAKE_CXX_FLAGS_ASANCHECKED="-O2 -g"
+              -DCMAKE_C_FLAGS_ASANCHECKED="-O2 -g" -DHOOKFAN_SANITIZE=address,undefined) ;;
   # clang: moodycamel's queue marks its lock-free paths for TSan only under clang.
   tsan) args=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
               -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKFAN_SANITIZE=thread) ;;

@@ -6,6 +6,8 @@
 int main(int argc, char** argv) {
   CLI::App app{"hookfan: a high-throughput webhook fan-out engine"};
   app.require_subcommand(1);
+  // `hookfan --version` as well as `hookfan version`: the same line.
+  app.set_version_flag("--version", hookfan::tools::VersionLine());
   hookfan::tools::AddRunCommand(app);
   hookfan::tools::AddServeCommand(app);
   hookfan::tools::AddVersionCommand(app);

@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it: set-up, format check, a Release build with its tests
 # and a benchmark smoke run, the threaded tests under ThreadSanitizer, a short fuzzing run of
 # every parser of outside bytes, then every test again under AddressSanitizer +
-# UndefinedBehaviorSanitizer. Ends with ctest's summary.
+# UndefinedBehaviorSanitizer with the debug checks on. Ends with ctest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,12 @@ bash tests/fuzz/run.sh "${HOOKFAN_FUZZ_SECONDS:-10}"
 
 echo "== asan+ubsan build"
 bash tools/build.sh asan
+# The sanitized suite is also the one that runs the debug checks (HOOKFAN_DCHECK): refuse a
+# flavour that quietly compiles them out.
+if grep -q -- '-DNDEBUG' build/asan/compile_commands.json; then
+  echo "test.sh: build/asan compiles with -DNDEBUG: the debug checks would not run" >&2
+  exit 1
+fi
 echo "== asan+ubsan tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

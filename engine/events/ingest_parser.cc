@@ -49,6 +49,15 @@ IngestParser::~IngestParser() = default;
 
 namespace {
 
+// The known fields of an event object, one bit each (0: unknown).
+unsigned FieldBit(std::string_view key) {
+  if (key == "id") return 1;
+  if (key == "type") return 2;
+  if (key == "channels") return 4;
+  if (key == "payload") return 8;
+  return 0;
+}
+
 Status ParseEventObject(od::value value, const IngestLimits& limits, const std::string& where,
                         EventPtr* out) {
   od::object object;
@@ -58,10 +67,17 @@ Status ParseEventObject(od::value value, const IngestLimits& limits, const std::
   std::string id, type, payload;
   std::vector<std::string> channels;
   bool has_type = false, has_payload = false;
+  unsigned seen = 0;  // one bit per known field: each may appear once
   for (auto field : object) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return Status::InvalidArgument(where + ": bad field name");
     std::string name = where + "." + std::string(key);
+    const unsigned bit = FieldBit(key);
+    if (bit != 0 && (seen & bit) != 0) {
+      // A repeated field would silently drop the first value: a typo must never lose data.
+      return Status::InvalidArgument(name + ": given twice (each field may appear once)");
+    }
+    seen |= bit;
     if (key == "id" || key == "type") {
       std::string_view text;
       if (field.value().get_string().get(text)) {
@@ -76,7 +92,6 @@ Status ParseEventObject(od::value value, const IngestLimits& limits, const std::
       if (field.value().get_array().get(array)) {
         return Status::InvalidArgument(name + ": must be an array of strings");
       }
-      channels.clear();  // repeated "channels" replace each other, like every other field
       for (auto element : array) {
         std::string_view channel;
         if (element.get_string().get(channel)) {

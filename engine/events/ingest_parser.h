@@ -8,7 +8,8 @@
 // Accepted shapes: one event object, or an array of them:
 //   {"id": "evt_1"?, "type": "pass.created", "channels": ["a"]?, "payload": <any JSON>}
 // The payload is kept byte for byte as submitted (it is what `event` payload mode POSTs).
-// A field given twice is validated twice and the last one counts.
+// A field given twice is refused (`event.type: given twice ...`), so that a duplicate never
+// silently drops the first value.
 // Batches are all or nothing: one bad event rejects the whole body, and the error names
 // it, e.g. `events[3].type: missing`. Limits give kResourceExhausted (HTTP 413), every
 // other problem kInvalidArgument (HTTP 400). Not thread-safe: keep one per thread.

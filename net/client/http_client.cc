@@ -7,10 +7,7 @@
 namespace hookfan::net {
 
 HttpClient::HttpClient(uv_loop_t* loop, ClientOptions options)
-    : loop_(loop),
-      options_(std::move(options)),
-      read_buffer_(new char[kReadBufferBytes]),
-      loop_thread_(std::this_thread::get_id()) {
+    : loop_(loop), options_(std::move(options)), read_buffer_(new char[kReadBufferBytes]) {
   HOOKFAN_CHECK(options_.Validate().ok());
 }
 
@@ -20,7 +17,7 @@ HttpClient::~HttpClient() {
 }
 
 StatusOr<OriginPool*> HttpClient::PoolFor(const Url& url) {
-  HOOKFAN_DCHECK(std::this_thread::get_id() == loop_thread_);
+  HOOKFAN_DCHECK(loop_thread_.OnLoopThread());
   if (closing_) return Status::FailedPrecondition("http client: closing, no new pools");
   if (url.scheme != Scheme::kHttp) {
     return Status::InvalidArgument("url: https:// is not supported by this client yet");
@@ -40,7 +37,7 @@ StatusOr<OriginPool*> HttpClient::PoolFor(const Url& url) {
 }
 
 Status HttpClient::Send(OriginPool* pool, HttpRequest* request) {
-  HOOKFAN_DCHECK(std::this_thread::get_id() == loop_thread_);
+  HOOKFAN_DCHECK(loop_thread_.OnLoopThread());
   HOOKFAN_CHECK(request->on_complete != nullptr);
   HOOKFAN_CHECK(!request->in_flight());
   HOOKFAN_DCHECK(pools_.count(pool->origin()) == 1 && pools_.at(pool->origin()).get() == pool);
@@ -49,7 +46,7 @@ Status HttpClient::Send(OriginPool* pool, HttpRequest* request) {
 }
 
 void HttpClient::Close(std::function<void()> on_closed) {
-  HOOKFAN_DCHECK(std::this_thread::get_id() == loop_thread_);
+  HOOKFAN_DCHECK(loop_thread_.OnLoopThread());
   HOOKFAN_CHECK(!closing_);
   closing_ = true;
   on_closed_ = std::move(on_closed);

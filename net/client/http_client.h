@@ -32,9 +32,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <unordered_map>
 
+#include "net/base/loop_thread_check.h"
 #include "net/base/status.h"
 #include "net/client/client_options.h"
 #include "net/client/origin_pool.h"
@@ -73,7 +73,7 @@ class HttpClient {
   ClientOptions options_;
   std::unique_ptr<char[]> read_buffer_;
   std::unordered_map<std::string, std::unique_ptr<OriginPool>> pools_;
-  std::thread::id loop_thread_;
+  LoopThreadCheck loop_thread_;  // bound by the first call, from the loop's thread
   bool closing_ = false;
   bool closed_ = false;
   std::size_t pools_closing_ = 0;

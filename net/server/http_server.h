@@ -31,9 +31,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "net/base/clock.h"
+#include "net/base/loop_thread_check.h"
 #include "net/base/status.h"
 #include "net/http/http_date.h"
 #include "net/http/http_request_parser.h"
@@ -111,11 +111,12 @@ class HttpServer {
 
   static constexpr std::size_t kReadBufferSize = 64 * 1024;
 
-  // Loop-thread checks (debug builds): the thread that called Listen.
-  bool OnLoopThread() const { return std::this_thread::get_id() == loop_thread_; }
+  // Loop-thread checks (debug builds): the first checked call binds the loop's thread, which
+  // need not be the thread that called Listen.
+  bool OnLoopThread() const { return loop_thread_.OnLoopThread(); }
 
   uv_loop_t* const loop_;
-  const std::thread::id loop_thread_ = std::this_thread::get_id();
+  LoopThreadCheck loop_thread_;
   const HttpServerOptions options_;
   const Handler handler_;
   uv_tcp_t listener_;

@@ -50,12 +50,16 @@ struct ReferenceEvent {
 };
 
 // Reads one event the way the contract describes it; false when any rule other than the
-// payload size limit is broken. Repeated fields are each validated, and the last one wins.
+// payload size limit is broken. A repeated field breaks a rule.
 inline bool ReadReferenceEvent(simdjson::dom::element element, ReferenceEvent* out) {
   simdjson::dom::object object;
   if (element.get_object().get(object)) return false;
-  bool has_type = false, has_payload = false;
+  bool has_type = false, has_payload = false, has_channels = false;
   for (auto [key, value] : object) {
+    if ((key == "id" && out->has_id) || (key == "type" && has_type) ||
+        (key == "channels" && has_channels) || (key == "payload" && has_payload)) {
+      return false;
+    }
     if (key == "id" || key == "type") {
       std::string_view text;
       if (value.get_string().get(text) || !IsName(text)) return false;
@@ -64,7 +68,7 @@ inline bool ReadReferenceEvent(simdjson::dom::element element, ReferenceEvent* o
     } else if (key == "channels") {
       simdjson::dom::array array;
       if (value.get_array().get(array)) return false;
-      out->channels.clear();
+      has_channels = true;
       for (simdjson::dom::element channel : array) {
         std::string_view text;
         if (channel.get_string().get(text) || !IsName(text)) return false;

@@ -3,6 +3,7 @@
 // A command's callback returns through CommandExit so that main() owns process exit.
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace hookfan::tools {
 
@@ -11,6 +12,9 @@ namespace hookfan::tools {
 struct CommandExit {
   int code;
 };
+
+// "hookfan 0.1.0": the project's version (CMake's PROJECT_VERSION).
+std::string VersionLine();
 
 void AddVersionCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);

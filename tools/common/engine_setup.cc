@@ -1,8 +1,12 @@
 #include "tools/common/engine_setup.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <charconv>
+#include <cstdio>
 
 namespace hookfan::tools {
 
@@ -33,6 +37,55 @@ StatusOr<HostPort> ParseHostPort(std::string_view text, std::string_view field) 
   }
   out.port = port;
   return out;
+}
+
+StatusOr<HostPort> ResolveHostPort(std::string_view text, std::string_view field) {
+  StatusOr<HostPort> parsed = ParseHostPort(text, field);
+  if (!parsed.ok()) return parsed;
+  HostPort out = *parsed;
+  in6_addr numeric{};
+  if (inet_pton(AF_INET, out.host.c_str(), &numeric) == 1 ||
+      inet_pton(AF_INET6, out.host.c_str(), &numeric) == 1) {
+    return out;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const int rc = getaddrinfo(out.host.c_str(), nullptr, &hints, &found);
+  if (rc != 0) {
+    return Status::InvalidArgument(std::string(field) + ": cannot resolve '" + out.host + "' (" +
+                                   gai_strerror(rc) + ")");
+  }
+  const addrinfo* chosen = found;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    if (a->ai_family == AF_INET) {
+      chosen = a;
+      break;
+    }
+  }
+  char text_address[INET6_ADDRSTRLEN] = {};
+  const void* address =
+      chosen->ai_family == AF_INET
+          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(chosen->ai_addr)->sin_addr)
+          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(chosen->ai_addr)->sin6_addr);
+  inet_ntop(chosen->ai_family, address, text_address, sizeof(text_address));
+  freeaddrinfo(found);
+  out.host = text_address;
+  return out;
+}
+
+void AnnounceGeneratedSecrets(const ServeConfig& config, std::string_view command) {
+  for (std::size_t index : config.generated_secrets) {
+    const engine::EndpointConfig& endpoint = config.endpoints.at(index);
+    std::fprintf(stderr,
+                 "%.*s: endpoints[%zu] '%s' has no secret; generated %s (shown once: configure "
+                 "the receiver with it, and write secret = \"...\" into the endpoint to keep it "
+                 "across restarts)\n",
+                 static_cast<int>(command.size()), command.data(), index, endpoint.id.c_str(),
+                 endpoint.secrets.at(0).c_str());
+  }
+  std::fflush(stderr);
 }
 
 StatusOr<std::unique_ptr<engine::Engine>> StartEngineWithEndpoints(const ServeConfig& config) {

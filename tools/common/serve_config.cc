@@ -2,12 +2,14 @@
 
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
 
 #include "engine/endpoints/profiles.h"
+#include "engine/signing/webhook_secret.h"
 #include "net/base/duration.h"
 
 namespace hookfan::tools {
@@ -285,7 +287,7 @@ Status ReadRetry(const toml::table& table, const std::string& prefix, const Conf
 }
 
 Status ReadEndpoint(const toml::table& table, const std::string& prefix, const ConfigErrors& errors,
-                    EndpointConfig* endpoint) {
+                    EndpointConfig* endpoint, bool* generated_secret) {
   TableReader reader(table, prefix, errors);
   // A profile's defaults go in first, so that every key below overrides them.
   std::string profile;
@@ -355,6 +357,12 @@ Status ReadEndpoint(const toml::table& table, const std::string& prefix, const C
     HOOKFAN_RETURN_IF_ERROR(ReadRetry(*retry, prefix + ".retry", errors, &endpoint->retry));
   }
   HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  // docs/configuration.md promises that id and url are enough: the default signing scheme
+  // then gets a fresh secret rather than refusing the endpoint.
+  if (endpoint->signing == "standard" && endpoint->secrets.empty()) {
+    endpoint->secrets = {engine::GenerateStandardSecret()};
+    *generated_secret = true;
+  }
   // Semantic checks (URL, secrets, filters, policy) name a field inside the endpoint.
   Status valid = profile.empty() ? Status::Ok() : engine::ValidateForProfile(profile, *endpoint);
   if (valid.ok()) valid = engine::ValidateEndpointConfig(*endpoint);
@@ -407,6 +415,10 @@ Status ReadEngine(const toml::table& root, const ConfigErrors& errors, ServeConf
     TableReader reader(*node->as_table(), "ingest", errors);
     IngestConfig& i = config->ingest;
     HOOKFAN_RETURN_IF_ERROR(reader.String("listen", &i.listen));
+    if (const toml::node* listen = reader.Node("listen")) {
+      i.listen_field = errors.At(listen, "ingest.listen", "").message();
+      i.listen_field.resize(i.listen_field.size() - 2);  // "file:line: ingest.listen"
+    }
     HOOKFAN_RETURN_IF_ERROR(reader.Integer("max_body_bytes", &i.max_body_bytes, 1, 1 << 30));
     HOOKFAN_RETURN_IF_ERROR(
         reader.Integer("max_payload_bytes", &i.limits.max_payload_bytes, 1, 1 << 30));
@@ -566,7 +578,10 @@ StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view s
     for (const toml::node& element : *array) {
       EndpointConfig endpoint;
       const std::string prefix = "endpoints[" + std::to_string(index++) + "]";
-      HOOKFAN_RETURN_IF_ERROR(ReadEndpoint(*element.as_table(), prefix, errors, &endpoint));
+      bool generated_secret = false;
+      HOOKFAN_RETURN_IF_ERROR(
+          ReadEndpoint(*element.as_table(), prefix, errors, &endpoint, &generated_secret));
+      if (generated_secret) config.generated_secrets.push_back(config.endpoints.size());
       if (!ids.insert(endpoint.id).second) {
         return errors.At(element.as_table()->get("id"), prefix + ".id",
                          "duplicate endpoint id '" + endpoint.id + "'");
@@ -578,6 +593,11 @@ StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view s
 }
 
 StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
+  // A directory opens and reads as empty text, which would be a default config.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return Status::InvalidArgument(path + ": is a directory, not a config file");
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) return Status::Io(path + ": cannot open the config file");
   std::ostringstream text;

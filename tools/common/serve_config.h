@@ -3,6 +3,7 @@
 // field with its default). Every error is one line naming the file, the line and the field:
 //   hookfan.toml:14: endpoints[1].retry.attempts: must be between 1 and 100, got 0
 // Unknown keys are errors too, so a typo never silently falls back to a default.
+// An endpoint signed with "standard" (the default) and given no secret gets a generated one.
 
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ namespace hookfan::tools {
 
 struct IngestConfig {
   std::string listen = "127.0.0.1:8080";  // host:port of the ingest/stats HTTP server
+  // What errors about `listen` call it: "hookfan.toml:7: ingest.listen" when the file set it.
+  std::string listen_field = "ingest.listen";
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   engine::IngestLimits limits;
 };
@@ -53,6 +56,10 @@ struct ServeConfig {
   // working directory) is also where other state that must survive a restart belongs.
   engine::SpoolOptions spool{.mode = engine::SpoolMode::kDisk};
   bool spool_mode_set = false;  // `mode` written in the file (`run` defaults to memory if not)
+  // Indexes into `endpoints` of those signed with "standard" that had no secret: each got a
+  // new one (GenerateStandardSecret), which the command shows once at start
+  // (AnnounceGeneratedSecrets in engine_setup.h), since the receiver needs it to verify.
+  std::vector<std::size_t> generated_secrets;
 };
 
 // `source_name` is what errors call the text (usually its path).

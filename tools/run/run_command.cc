@@ -1,6 +1,10 @@
 // `hookfan run --config FILE --input events.ndjson`: for benchmark harnesses and batch jobs.
 // Reads events as NDJSON (one {"type","payload",...} object per line) from a file or stdin,
 // delivers them all, waits for every delivery's final outcome, and prints a JSON summary.
+// Exit status, for harnesses (docs/run.md has it and the summary's schema):
+//   0 every delivery delivered, 1 some dead-lettered (or an event could not be published),
+//   2 bad input (config, input file, a bad line), 3 --max-wait ran out with deliveries
+//   pending. When several apply, the lowest row of this list wins: 2, then 3, then 1.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -21,11 +25,22 @@ struct RunOptions {
   double max_wait_s = 0;  // 0: wait for every final outcome
 };
 
+enum RunExit { kAllDelivered = 0, kSomeDeadLettered = 1, kBadInput = 2, kNotDrained = 3 };
+
+// One answer when several apply: the input error first (the run did not read everything),
+// then the unfinished deliveries (the counts are incomplete), then the dead letters.
+int RunExitCode(bool bad_input, bool still_pending, bool dead_lettered) {
+  if (bad_input) return kBadInput;
+  if (still_pending) return kNotDrained;
+  if (dead_lettered) return kSomeDeadLettered;
+  return kAllDelivered;
+}
+
 int RunRun(const RunOptions& options) {
   auto config = LoadServeConfig(options.config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "hookfan run: %s\n", config.status().message().c_str());
-    return 2;
+    return kBadInput;
   }
   // A batch job keeps nothing across runs unless its file asks for a disk spool.
   if (!config->spool_mode_set) config->spool.mode = engine::SpoolMode::kMemory;
@@ -35,15 +50,16 @@ int RunRun(const RunOptions& options) {
     file.open(options.input, std::ios::binary);
     if (!file) {
       std::fprintf(stderr, "hookfan run: %s: cannot open the input file\n", options.input.c_str());
-      return 2;
+      return kBadInput;
     }
     input = &file;
   }
   auto engine = StartEngineWithEndpoints(*config);
   if (!engine.ok()) {
     std::fprintf(stderr, "hookfan run: %s\n", engine.status().message().c_str());
-    return 2;
+    return kBadInput;
   }
+  AnnounceGeneratedSecrets(*config, "hookfan run");
 
   const std::int64_t start_ns = MonotonicNowNs();
   engine::IngestParser parser(config->ingest.limits);
@@ -59,7 +75,7 @@ int RunRun(const RunOptions& options) {
       // Stop reading; what was accepted so far is still delivered and reported.
       std::fprintf(stderr, "hookfan run: %s: %s\n", options.input.c_str(),
                    event.status().message().c_str());
-      exit_code = 2;
+      exit_code = kBadInput;
       break;
     }
     // Backpressure: wait for room rather than dropping anything.
@@ -69,7 +85,7 @@ int RunRun(const RunOptions& options) {
     }
     if (!published.ok()) {
       std::fprintf(stderr, "hookfan run: %s\n", published.message().c_str());
-      exit_code = 1;
+      exit_code = kSomeDeadLettered;
       break;
     }
     ++events;
@@ -108,8 +124,8 @@ int RunRun(const RunOptions& options) {
   json.Key("peak_rss_bytes").Uint(PeakRssBytes());
   json.EndObject();
   std::printf("%s\n", json.text().c_str());
-  if (exit_code == 0 && report.still_pending + report.cancelled_in_flight > 0) exit_code = 3;
-  return exit_code;
+  return RunExitCode(exit_code == kBadInput, report.still_pending + report.cancelled_in_flight > 0,
+                     exit_code == kSomeDeadLettered || total.dead_lettered > 0);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// `hookfan serve --config FILE`: the engine behind its HTTP ingest API until SIGINT/SIGTERM.
+// `hookfan serve --config FILE`: the engine behind its HTTP ingest API until SIGINT, SIGTERM
+// or SIGHUP (each drains the same way).
 #include <uv.h>
 
 #include <cstdio>
@@ -56,8 +57,8 @@ int RunServe(const ServeOptions& options) {
   }
   if (!options.listen.empty()) config->ingest.listen = options.listen;
   // Name what the operator wrote: the flag when given, else the config field.
-  auto listen =
-      ParseHostPort(config->ingest.listen, options.listen.empty() ? "ingest.listen" : "--listen");
+  auto listen = ResolveHostPort(config->ingest.listen,
+                                options.listen.empty() ? config->ingest.listen_field : "--listen");
   if (!listen.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", listen.status().message().c_str());
     return 2;
@@ -71,7 +72,8 @@ int RunServe(const ServeOptions& options) {
                  "hookfan serve: %s: '%s' is not a loopback address, and without [auth] the API "
                  "would be open to anyone who can reach it; set [auth] admin_token (or "
                  "HOOKFAN_ADMIN_TOKEN), or listen on 127.0.0.1 or ::1\n",
-                 options.listen.empty() ? "ingest.listen" : "--listen", listen->host.c_str());
+                 options.listen.empty() ? config->ingest.listen_field.c_str() : "--listen",
+                 listen->host.c_str());
     return 2;
   }
   if (config->endpoints.size() > config->admin.max_endpoints) {
@@ -100,6 +102,7 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "hookfan serve: %s\n", engine.status().message().c_str());
     return 2;
   }
+  AnnounceGeneratedSecrets(*config, "hookfan serve");
 
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -152,34 +155,42 @@ int RunServe(const ServeOptions& options) {
     log.Warn("no [auth]: the API has no tokens, so serve listens on loopback only");
   }
 
-  // SIGINT/SIGTERM: stop intake first (ingest answers 503), close the server, then let the
-  // engine finish due work within the grace period.
+  // SIGINT/SIGTERM/SIGHUP: stop intake first (ingest answers 503), close the server, then let
+  // the engine finish due work within the grace period.
   struct ShutdownState {
     IngestApi* api;
     AdminApi* admin;
     net::HttpServer* server;
-    uv_signal_t sigint, sigterm;
+    // SIGHUP too: a closed terminal must not kill serve without a drain (there is no live
+    // reload yet, so SIGHUP drains and stops like SIGTERM).
+    uv_signal_t sigint, sigterm, sighup;
     bool started = false;
-  } shutdown{&api, &admin, server->get(), {}, {}, false};
+  } shutdown{&api, &admin, server->get(), {}, {}, {}, false};
   auto on_signal = [](uv_signal_t* handle, int signum) {
     auto* state = static_cast<ShutdownState*>(handle->data);
     if (state->started) return;
     state->started = true;
     std::fprintf(stderr, "hookfan serve: %s received, draining\n",
-                 signum == SIGINT ? "SIGINT" : "SIGTERM");
+                 signum == SIGINT   ? "SIGINT"
+                 : signum == SIGHUP ? "SIGHUP"
+                                    : "SIGTERM");
     state->api->StopIntake();
     state->admin->Close();
     uv_signal_stop(&state->sigint);
     uv_signal_stop(&state->sigterm);
+    uv_signal_stop(&state->sighup);
     uv_close(reinterpret_cast<uv_handle_t*>(&state->sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&state->sigterm), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&state->sighup), nullptr);
     state->server->Close([] {});
   };
   uv_signal_init(&loop, &shutdown.sigint);
   uv_signal_init(&loop, &shutdown.sigterm);
-  shutdown.sigint.data = shutdown.sigterm.data = &shutdown;
+  uv_signal_init(&loop, &shutdown.sighup);
+  shutdown.sigint.data = shutdown.sigterm.data = shutdown.sighup.data = &shutdown;
   uv_signal_start(&shutdown.sigint, on_signal, SIGINT);
   uv_signal_start(&shutdown.sigterm, on_signal, SIGTERM);
+  uv_signal_start(&shutdown.sighup, on_signal, SIGHUP);
 
   uv_run(&loop, UV_RUN_DEFAULT);
   server->reset();

@@ -119,21 +119,35 @@ TEST(IngestParserTest, WhitespaceAfterPayloadIsNotPartOfIt) {
   EXPECT_EQ((*line)->payload, R"({"k":[]})");
 }
 
-TEST(IngestParserTest, RepeatedFieldsLastOneCounts) {
-  // Found by tests/fuzz/ingest_body_fuzz.cc: repeated "channels" used to be merged.
+TEST(IngestParserTest, RepeatedFieldsAreRefusedNamingTheField) {
+  // Issue 9: "last one wins" silently dropped the first value; now each field appears once.
   IngestParser parser(SmallLimits());
-  auto events = parser.ParseBody(
-      R"({"channels":["a"],"type":"t1","channels":["b","c"],"type":"t2","payload":1,)"
-      R"("payload":{"k":2}})");
-  ASSERT_TRUE(events.ok()) << events.status().ToString();
-  const Event& event = *(*events)[0];
-  EXPECT_EQ(event.type, "t2");
-  EXPECT_EQ(event.channels, (std::vector<std::string>{"b", "c"}));
-  EXPECT_EQ(event.payload, R"({"k":2})");
-
-  auto bad_repeat = parser.ParseBody(R"({"type":"t","type":"bad type","payload":1})");
-  ASSERT_FALSE(bad_repeat.ok());
-  EXPECT_EQ(bad_repeat.status().message().rfind("event.type: only letters", 0), 0u);
+  struct Case {
+    std::string body, message;
+  } cases[] = {
+      {R"({"type":"t1","type":"t2","payload":1})", "event.type: given twice"},
+      {R"({"id":"a","type":"t","id":"b","payload":1})", "event.id: given twice"},
+      {R"({"channels":["a"],"type":"t","channels":["b"],"payload":1})",
+       "event.channels: given twice"},
+      {R"({"type":"t","payload":1,"payload":{"k":2}})", "event.payload: given twice"},
+      // Escapes are undone before comparing: "\u0074ype" is "type".
+      {R"({"type":"t","\u0074ype":"u","payload":1})", "event.type: given twice"},
+      {R"([{"type":"t","payload":1},{"type":"t","payload":1,"payload":2}])",
+       "events[1].payload: given twice"},
+  };
+  for (const Case& c : cases) {
+    auto events = parser.ParseBody(c.body);
+    ASSERT_FALSE(events.ok()) << c.body;
+    EXPECT_EQ(events.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(events.status().message().rfind(c.message, 0), 0u)
+        << c.body << " -> " << events.status().message();
+  }
+  auto line = parser.ParseLine(R"({"type":"t","payload":1,"type":"t"})", 4);
+  ASSERT_FALSE(line.ok());
+  EXPECT_EQ(line.status().message(),
+            "line 4: event.type: given twice (each field may appear once)");
+  // The same fields once each are fine.
+  EXPECT_TRUE(parser.ParseBody(R"({"id":"a","type":"t","channels":["b"],"payload":1})").ok());
 }
 
 TEST(IngestParserTest, ParserIsReusableAfterErrors) {

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "engine/signing/webhook_secret.h"
+
 namespace hookfan::tools {
 namespace {
 
@@ -337,8 +339,6 @@ TEST(ServeConfigTest, BadSecretNamesTheLineWhereItIsWritten) {
               "           \"whsec_???\"]\n"),
       "hookfan.toml:5: endpoints[0].secrets[1]: not base64 after \"whsec_\": unexpected '?' at "
       "offset 0");
-  EXPECT_EQ(ErrorOf("[[endpoints]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\n"),
-            "hookfan.toml:1: endpoints[0].secret: required for scheme 'standard'");
   EXPECT_EQ(ErrorOf("[[endpoints]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\n"
                     "signing = \"novu\"\nsecrets = [\"k1\", \"k2\"]\n"),
             "hookfan.toml:5: endpoints[0].secrets: scheme 'novu' takes exactly one key (got 2)");
@@ -383,6 +383,48 @@ TEST(ServeConfigTest, MissingIdOrUrlNamesTheEndpointTable) {
 TEST(ServeConfigTest, TomlSyntaxErrorNamesItsLine) {
   const std::string error = ErrorOf("[engine]\nworkers = = 2\n");
   EXPECT_EQ(error.rfind("hookfan.toml:2: ", 0), 0u) << error;
+}
+
+TEST(ServeConfigTest, AStandardEndpointWithoutSecretGetsAGeneratedOne) {
+  // docs/configuration.md: id and url are enough. Each such endpoint gets its own secret.
+  StatusOr<ServeConfig> config = ParseServeConfig(
+      "[[endpoints]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\n"
+      "[[endpoints]]\nid = \"b\"\nurl = \"http://127.0.0.1:1/\"\nsecret = \"" +
+          std::string(kSecret) +
+          "\"\n"
+          "[[endpoints]]\nid = \"c\"\nurl = \"http://127.0.0.1:1/\"\nsigning = \"none\"\n"
+          "[[endpoints]]\nid = \"d\"\nurl = \"http://127.0.0.1:1/\"\n",
+      "hookfan.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->generated_secrets, (std::vector<std::size_t>{0, 3}));
+  const std::vector<std::string>& a = config->endpoints[0].secrets;
+  const std::vector<std::string>& d = config->endpoints[3].secrets;
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_TRUE(engine::DecodeStandardSecret(a[0]).ok()) << a[0];
+  EXPECT_NE(a[0], d[0]);
+  EXPECT_EQ(config->endpoints[1].secrets, (std::vector<std::string>{kSecret}));
+  EXPECT_TRUE(config->endpoints[2].secrets.empty());
+  // Novu and api-key keys are the receiver's own: they are never invented.
+  EXPECT_EQ(ErrorOf("[[endpoints]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\n"
+                    "signing = \"novu\"\n"),
+            "hookfan.toml:1: endpoints[0].secret: scheme 'novu' takes exactly one key (got 0)");
+}
+
+TEST(ServeConfigTest, ListenErrorsNameTheLineThatSetIt) {
+  StatusOr<ServeConfig> config =
+      ParseServeConfig("[engine]\nworkers = 1\n[ingest]\nlisten = \"localhost:9\"\n", "h.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->ingest.listen, "localhost:9");
+  EXPECT_EQ(config->ingest.listen_field, "h.toml:4: ingest.listen");
+  EXPECT_EQ(ParseServeConfig("", "h.toml")->ingest.listen_field, "ingest.listen");
+}
+
+TEST(ServeConfigTest, LoadRefusesADirectory) {
+  const std::string dir = ::testing::TempDir();
+  StatusOr<ServeConfig> config = LoadServeConfig(dir);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(), dir + ": is a directory, not a config file");
 }
 
 TEST(ServeConfigTest, LoadNamesAMissingFile) {

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <fstream>
+#include <iterator>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -98,6 +101,32 @@ TEST(RunTest, DeliversEveryEventFromAFileAndPrintsASummary) {
   EXPECT_EQ(receiver.count(), 5u);
 }
 
+// The summary's top-level keys, in order, are the `required` list of docs/run.md's schema.
+TEST(RunTest, SummaryHasExactlyTheFieldsOfTheDocumentedSchema) {
+  std::ifstream doc(std::string(HOOKFAN_SOURCE_DIR) + "/docs/run.md");
+  const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  const std::size_t start = text.find("\"required\": [");
+  ASSERT_NE(start, std::string::npos);
+  const std::string list = text.substr(start, text.find(']', start) - start);
+  std::vector<std::string> documented;
+  for (std::size_t at = list.find('"', 12); at != std::string::npos;
+       at = list.find('"', list.find('"', at + 1) + 1)) {
+    documented.push_back(list.substr(at + 1, list.find('"', at + 1) - at - 1));
+  }
+
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
+  ChildProcess run({HOOKFAN_BINARY, "run", "--config", ConfigFile(receiver), "--input", "-"});
+  ASSERT_TRUE(run.WriteStdin(kEvents));
+  run.CloseStdin();
+  ASSERT_EQ(run.Wait(), 0) << run.stderr_text();
+  simdjson::dom::parser parser;
+  simdjson::dom::object summary;
+  ASSERT_FALSE(parser.parse(run.stdout_text()).get(summary)) << run.stdout_text();
+  std::vector<std::string> printed;
+  for (auto field : summary) printed.emplace_back(field.key);
+  EXPECT_EQ(printed, documented);
+}
+
 TEST(RunTest, ReadsStandardInput) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
   const std::string config = ConfigFile(receiver);
@@ -122,11 +151,45 @@ TEST(RunTest, DeadLettersAreCounted) {
                           "retry = { delays = [\"1ms\"] }\n");
   const std::string input = WriteFile("events.ndjson", kEvents);
   ChildProcess run({HOOKFAN_BINARY, "run", "--config", config, "--input", input});
-  ASSERT_EQ(run.Wait(), 0) << run.stderr_text();
+  // docs/run.md: 1 when some delivery was dead-lettered (it used to exit 0).
+  ASSERT_EQ(run.Wait(), 1) << run.stderr_text();
   Summary summary = ParseSummary(run.stdout_text());
   EXPECT_EQ(summary.delivered, 3u);
   EXPECT_EQ(summary.dead_lettered, 2u);  // e1 and e3, each after 2 attempts
   EXPECT_EQ(receiver.count(), 3u + 4u);
+}
+
+TEST(RunTest, MaxWaitRunningOutWithDeliveriesPendingExitsThree) {
+  // The receiver holds every request until the run has given up on it.
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool released = false;
+  TestReceiver receiver([&](const ReceivedRequest&) {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [&] { return released; });
+    return ReceiverReply{200};
+  });
+  const std::string config =
+      WriteFile("hookfan.toml",
+                "[engine]\nworkers = 1\n[[endpoints]]\nid = \"slow\"\nsigning = \"none\"\n"
+                "url = \"" +
+                    receiver.Url() + "\"\n");
+  ChildProcess run(
+      {HOOKFAN_BINARY, "run", "--config", config, "--input", "-", "--max-wait", "0.2"});
+  ASSERT_TRUE(run.WriteStdin(R"({"type":"a","payload":1})"
+                             "\n"));
+  run.CloseStdin();
+  const int code = run.Wait();
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
+  EXPECT_EQ(code, 3) << run.stderr_text();
+  Summary summary = ParseSummary(run.stdout_text());
+  EXPECT_EQ(summary.events, 1u);
+  EXPECT_EQ(summary.delivered, 0u);
+  EXPECT_EQ(summary.still_pending, 1u);
 }
 
 TEST(RunTest, MalformedLineIsNamedAndEarlierEventsAreStillDelivered) {

@@ -311,11 +311,18 @@ TEST(ServeTest, WrongMethodIs405AndUnknownPathIs404) {
 
   RawResponse post_stats = Http(serve.port(), "POST", "/v1/stats", "{}");
   EXPECT_EQ(post_stats.status, 405);
+  EXPECT_EQ(post_stats.Header("allow"), "GET, HEAD");
   EXPECT_EQ(ErrorMessage(post_stats), "/v1/stats: use GET");
 
   RawResponse unknown = Http(serve.port(), "GET", "/v2/nothing");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(ErrorMessage(unknown), "/v2/nothing: no such resource");
+
+  // A POST to a path that does not exist is a 404 too, not "use GET" (issue 9, defect 11).
+  RawResponse post_unknown = Http(serve.port(), "POST", "/v1/event", "{}");
+  EXPECT_EQ(post_unknown.status, 404);
+  EXPECT_EQ(post_unknown.Header("allow"), "");
+  EXPECT_EQ(ErrorMessage(post_unknown), "/v1/event: no such resource");
 }
 
 TEST(ServeTest, FullPendingQueueAnswers503WithRetryAfter) {
