@@ -7,6 +7,7 @@
 
 #include "api/endpoint_json.h"
 #include "api/query_params.h"
+#include "engine/retry/outcome_classifier.h"
 #include "engine/signing/webhook_secret.h"
 #include "net/base/clock.h"
 #include "net/base/duration.h"
@@ -563,6 +564,31 @@ void AdminApi::ListAttempts(const Managed& managed, const net::ServerRequest& re
   Respond(responder, 200, json.text());
 }
 
+std::vector<engine::DeadLetter> AdminApi::LiveDeadLetters() {
+  std::vector<engine::DeadLetter> letters = engine_.DeadLetters(SIZE_MAX);
+  std::set<std::uint64_t> still_kept;
+  std::erase_if(letters, [&](const engine::DeadLetter& letter) {
+    if (!replayed_.contains(letter.sequence)) return false;
+    still_kept.insert(letter.sequence);
+    return true;
+  });
+  replayed_ = std::move(still_kept);
+  return letters;
+}
+
+std::string AdminApi::LastErrorOf(const engine::DeadLetter& letter) const {
+  if (options_.attempts == nullptr) return letter.reason;
+  for (const AttemptEntry& entry :
+       options_.attempts->Latest(letter.endpoint_id, options_.attempts->per_endpoint())) {
+    if (entry.event_id != letter.event->id) continue;
+    if (entry.error != net::RequestError::kNone) {
+      return std::string(net::RequestErrorName(entry.error));
+    }
+    return std::string(engine::HttpStatusReason(entry.status));
+  }
+  return letter.reason;
+}
+
 void AdminApi::ListDeadLetters(const net::ServerRequest& request, const Principal& who,
                                net::HttpResponder& responder) {
   auto query = QueryParams::Parse(request.query());
@@ -588,7 +614,7 @@ void AdminApi::ListDeadLetters(const net::ServerRequest& request, const Principa
     if (!cursor) return RespondError(responder, 400, "cursor: not a dead letter id");
   }
   // Newest first; the cursor is the last id of the previous page.
-  std::vector<engine::DeadLetter> letters = engine_.DeadLetters(SIZE_MAX);
+  std::vector<engine::DeadLetter> letters = LiveDeadLetters();
   JsonWriter json;
   json.BeginObject().Key("dead_letters").BeginArray();
   std::int64_t written = 0;
@@ -612,7 +638,7 @@ void AdminApi::ListDeadLetters(const net::ServerRequest& request, const Principa
     json.Key("event_type").String(letter.event->type);
     json.Key("endpoint").String(letter.endpoint_id);
     json.Key("reason").String(letter.reason);
-    json.Key("last_error").String(letter.reason);
+    json.Key("last_error").String(LastErrorOf(letter));
     json.Key("last_status").Int(letter.last_status);
     json.Key("attempts").Int(letter.attempts);
     json.Key("created_unix_ms").Int(letter.unix_ms);
@@ -680,7 +706,7 @@ void AdminApi::ReplayDeadLetters(const net::ServerRequest& request, const Princi
                         "replay: give either \"ids\" or \"endpoint\" (with an optional \"since\")");
   }
   // Resolve everything first: a replay is refused as a whole rather than done in part.
-  std::vector<engine::DeadLetter> letters = engine_.DeadLetters(SIZE_MAX);
+  std::vector<engine::DeadLetter> letters = LiveDeadLetters();
   std::vector<const engine::DeadLetter*> chosen;
   if (endpoint) {
     if (Visible(*endpoint, who) == nullptr) {
@@ -721,6 +747,10 @@ void AdminApi::ReplayDeadLetters(const net::ServerRequest& request, const Princi
           responder, HttpStatusOf(replayed),
           "dead letter '" + DeadLetterId(letter->sequence) + "': " + replayed.message());
     }
+    replayed_.insert(letter->sequence);
+    options_.log->Info("dead letter replayed", {{"dead_letter", DeadLetterId(letter->sequence)},
+                                                {"endpoint", letter->endpoint_id},
+                                                {"event_id", letter->event->id}});
     json.String(DeadLetterId(letter->sequence));
   }
   json.EndArray().EndObject();

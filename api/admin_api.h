@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,12 @@ class AdminApi {
                            std::string_view secret = {}) const;
   bool EngineEnabled(const std::string& id);
   Status Persist(const Managed& managed);
+  // The dead letters still listed (not replayed), newest first; forgets replayed ids the
+  // engine no longer keeps, so `replayed_` stays bounded by the engine's letters.
+  std::vector<engine::DeadLetter> LiveDeadLetters();
+  // The last attempt's result for the letter's event ("http_503", "connect_refused"), from
+  // the attempt log; the letter's reason when no attempt is known.
+  std::string LastErrorOf(const engine::DeadLetter& letter) const;
   void ArmRotationTimer();
   static void OnRotationTimer(uv_timer_t* timer);
   void EndDueRotations();
@@ -106,6 +113,10 @@ class AdminApi {
   AdminOptions options_;
   Logger default_log_;
   std::map<std::string, Managed> endpoints_;  // by id: lists come out sorted
+  // Replayed dead letters leave the list, and a second replay of one is a 404 (never a
+  // second delivery). The engine keeps its letters; this is the API's view of which are
+  // spent. In memory: after a restart the engine's letters start afresh too.
+  std::set<std::uint64_t> replayed_;
   uv_timer_t rotation_timer_{};
   bool timer_open_ = false;
 };

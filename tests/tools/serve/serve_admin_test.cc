@@ -5,8 +5,10 @@
 #include <simdjson.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -404,6 +406,97 @@ TEST(ServeAdminTest, AttemptsListEachStatusOrTypedErrorNewestFirst) {
           .status,
       201);
   EXPECT_EQ(Http(port, "GET", "/v1/endpoints/gone/attempts", kTenantB).body, R"({"attempts":[]})");
+  serve.Stop();
+}
+
+// The dead-letter ids listed for `endpoint`, newest first, each with its last_error.
+std::vector<std::string> DeadLetters(int port, const std::string& endpoint,
+                                     std::string_view token) {
+  RawResponse r = Http(port, "GET", "/v1/dead-letters?endpoint=" + endpoint, token);
+  EXPECT_EQ(r.status, 200) << r.body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  std::vector<std::string> out;
+  if (parser.parse(r.body).get(root)) return out;
+  for (simdjson::dom::element letter : root["dead_letters"].get_array()) {
+    out.push_back(std::string(letter["id"].get_string().value()) + " " +
+                  std::string(letter["event_id"].get_string().value()) + " " +
+                  std::string(letter["last_error"].get_string().value()));
+  }
+  return out;
+}
+
+TEST(ServeAdminTest, AReplayedDeadLetterIsDeliveredOnceAndLeavesTheList) {
+  std::atomic<bool> healthy{false};
+  TestReceiver receiver([&](const ReceivedRequest&) { return ReceiverReply{healthy ? 200 : 500}; });
+  const std::string dir = TempDir();
+  Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
+  const int port = serve.port();
+  ASSERT_EQ(Http(port, "POST", "/v1/endpoints", kTenantA,
+                 R"({"id":"r","url":")" + receiver.Url("/r") + R"(","retry":{"attempts":1}})")
+                .status,
+            201);
+  ASSERT_EQ(Http(port, "POST", "/v1/events", kTenantA,
+                 R"([{"id":"evt_r","type":"t","payload":1},{"id":"evt_s","type":"t","payload":2}])")
+                .status,
+            202);
+  std::vector<std::string> letters;
+  for (int i = 0; i < 200 && letters.size() < 2; ++i) {
+    letters = DeadLetters(port, "r", kTenantA);
+    if (letters.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(letters.size(), 2u);
+  std::map<std::string, std::string> id_of;  // event id -> dead letter id
+  for (const std::string& row : letters) {
+    const std::size_t space = row.find(' ');
+    const std::string event = row.substr(space + 1, row.rfind(' ') - space - 1);
+    id_of[event] = row.substr(0, space);
+    EXPECT_TRUE(row.ends_with(" http_500")) << row;
+  }
+  ASSERT_EQ(id_of.size(), 2u);
+  // B: the endpoint is not there, and neither are its letters.
+  EXPECT_EQ(Http(port, "GET", "/v1/dead-letters?endpoint=r", kTenantB).status, 404);
+  EXPECT_EQ(Http(port, "GET", "/v1/dead-letters", kTenantB).body,
+            R"({"dead_letters":[],"next_cursor":null})");
+  EXPECT_EQ(Http(port, "POST", "/v1/dead-letters/replay", kTenantB,
+                 R"({"ids":[")" + id_of["evt_r"] + R"("]})")
+                .status,
+            404);
+
+  // Refused while the endpoint is disabled, before anything is sent.
+  ASSERT_EQ(Http(port, "POST", "/v1/endpoints/r/disable", kTenantA).status, 200);
+  RawResponse refused = Http(port, "POST", "/v1/dead-letters/replay", kTenantA,
+                             R"({"ids":[")" + id_of["evt_s"] + R"("]})");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("'r' is disabled"), std::string::npos) << refused.body;
+  ASSERT_EQ(Http(port, "POST", "/v1/endpoints/r/enable", kTenantA).status, 200);
+
+  healthy = true;
+  RawResponse replayed = Http(port, "POST", "/v1/dead-letters/replay", kTenantA,
+                              R"({"ids":[")" + id_of["evt_r"] + R"("]})");
+  ASSERT_EQ(replayed.status, 200) << replayed.body;
+  EXPECT_EQ(replayed.body, R"({"replayed":[")" + id_of["evt_r"] + R"("]})");
+  ASSERT_TRUE(receiver.WaitForCount(3, 5000));
+  // Gone from the list; a second replay of it is a 404, not a second delivery.
+  EXPECT_EQ(DeadLetters(port, "r", kTenantA),
+            (std::vector<std::string>{id_of["evt_s"] + " evt_s http_500"}));
+  RawResponse again = Http(port, "POST", "/v1/dead-letters/replay", kTenantA,
+                           R"({"ids":[")" + id_of["evt_r"] + R"("]})");
+  EXPECT_EQ(again.status, 404) << again.body;
+  // By endpoint: only what is still there (evt_s), then nothing.
+  replayed = Http(port, "POST", "/v1/dead-letters/replay", kTenantA, R"({"endpoint":"r"})");
+  EXPECT_EQ(replayed.body, R"({"replayed":[")" + id_of["evt_s"] + R"("]})");
+  ASSERT_TRUE(receiver.WaitForCount(4, 5000));
+  replayed = Http(port, "POST", "/v1/dead-letters/replay", kTenantA, R"({"endpoint":"r"})");
+  EXPECT_EQ(replayed.body, R"({"replayed":[]})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a duplicate would show up
+  std::map<std::string, int> successes;  // attempts per event: one failure, one success
+  for (const ReceivedRequest& r : receiver.Requests()) {
+    if (r.target == "/r") ++successes[r.Header("webhook-id")];
+  }
+  EXPECT_EQ(receiver.count(), 4u);
+  EXPECT_EQ(successes, (std::map<std::string, int>{{"evt_r", 2}, {"evt_s", 2}}));
+  EXPECT_TRUE(DeadLetters(port, "r", kTenantA).empty());
   serve.Stop();
 }
 
