@@ -79,6 +79,8 @@ class AdminApi {
     std::int64_t rotation_ends_unix_ms = 0;
   };
 
+  static constexpr std::int64_t kMaxPageSize = 1000;  // the largest `limit` of a list
+
   Managed* Visible(const std::string& id, const Principal& who);
   void ListEndpoints(const net::ServerRequest& request, const Principal& who,
                      net::HttpResponder& responder);

@@ -28,6 +28,17 @@ std::vector<AttemptEntry> AttemptLog::Latest(const std::string& endpoint_id,
   return out;
 }
 
+std::optional<AttemptEntry> AttemptLog::LatestOf(const std::string& endpoint_id,
+                                                 std::string_view event_id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = by_endpoint_.find(endpoint_id);
+  if (it == by_endpoint_.end()) return std::nullopt;
+  for (auto entry = it->second.rbegin(); entry != it->second.rend(); ++entry) {
+    if (entry->event_id == event_id) return *entry;
+  }
+  return std::nullopt;
+}
+
 void AttemptLog::Forget(const std::string& endpoint_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   by_endpoint_.erase(endpoint_id);

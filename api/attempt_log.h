@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -32,6 +34,9 @@ class AttemptLog {
   void Record(const engine::AttemptRecord& record);
   // Newest first, at most `limit`.
   std::vector<AttemptEntry> Latest(const std::string& endpoint_id, std::size_t limit) const;
+  // The newest attempt of `event_id` still kept for the endpoint (dead letters' last_error).
+  std::optional<AttemptEntry> LatestOf(const std::string& endpoint_id,
+                                       std::string_view event_id) const;
   // The endpoint was deleted or its id is taken anew: its history must not show up again.
   void Forget(const std::string& endpoint_id);
 

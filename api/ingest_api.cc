@@ -1,33 +1,16 @@
 #include "api/ingest_api.h"
 
 #include "api/admin_api.h"
+#include "api/json_response.h"
 #include "api/stats_report.h"
 #include "net/base/json_writer.h"
 
 namespace hookfan::tools {
-namespace {
-
-constexpr std::string_view kJson = "application/json";
-
-void RespondJson(net::HttpResponder& responder, int status, std::string_view body) {
-  responder.Respond(net::HttpResponse{.status = status, .content_type = kJson, .body = body});
-}
-
-}  // namespace
 
 std::string_view AllowedMethods(std::string_view path) {
   if (path == "/v1/events") return "POST";
   if (path == "/v1/stats" || path == "/metrics" || path == "/healthz") return "GET, HEAD";
   return {};
-}
-
-std::string ErrorJson(int status, std::string_view message) {
-  JsonWriter json;
-  json.BeginObject().Key("error").BeginObject();
-  json.Key("status").Int(status);
-  json.Key("message").String(message);
-  json.EndObject().EndObject();
-  return json.Take();
 }
 
 IngestApi::IngestApi(engine::Engine& engine, engine::IngestLimits limits)
@@ -44,7 +27,7 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
       net::HttpHeader challenge[] = {{"WWW-Authenticate", "Bearer"}};
       const std::string body = ErrorJson(401, "authorization: a valid Bearer token is required");
       responder.Respond(net::HttpResponse{
-          .status = 401, .headers = challenge, .content_type = kJson, .body = body});
+          .status = 401, .headers = challenge, .content_type = kJsonContentType, .body = body});
       return;
     }
   } else {
@@ -55,23 +38,19 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
     return;
   }
   if (!who.admin && (path == "/v1/stats" || path == "/metrics")) {
-    RespondJson(responder, 403, ErrorJson(403, std::string(path) + ": needs the admin token"));
+    RespondError(responder, 403, std::string(path) + ": needs the admin token");
     return;
   }
   // 404 for a path that does not exist whatever the method; 405 (with Allow) only for a
   // known path asked with the wrong method.
   const std::string_view allowed = AllowedMethods(path);
   if (allowed.empty()) {
-    RespondJson(responder, 404, ErrorJson(404, std::string(path) + ": no such resource"));
+    RespondError(responder, 404, std::string(path) + ": no such resource");
     return;
   }
   const bool is_post = allowed == "POST";
   if (is_post ? method != "POST" : method != "GET" && method != "HEAD") {
-    net::HttpHeader allow[] = {{"Allow", allowed}};
-    const std::string body =
-        ErrorJson(405, std::string(path) + (is_post ? ": use POST" : ": use GET"));
-    responder.Respond(
-        net::HttpResponse{.status = 405, .headers = allow, .content_type = kJson, .body = body});
+    RespondMethodNotAllowed(responder, path, allowed, is_post ? "POST" : "GET");
     return;
   }
   if (path == "/v1/events") {
@@ -96,14 +75,14 @@ void IngestApi::PostEvents(const net::ServerRequest& request, net::HttpResponder
   if (stopping_) {
     net::HttpHeader retry[] = {{"Retry-After", "5"}};
     const std::string body = ErrorJson(503, "stopping: not accepting events");
-    responder.Respond(
-        net::HttpResponse{.status = 503, .headers = retry, .content_type = kJson, .body = body});
+    responder.Respond(net::HttpResponse{
+        .status = 503, .headers = retry, .content_type = kJsonContentType, .body = body});
     return;
   }
   auto events = parser_.ParseBody(request.body());
   if (!events.ok()) {
     const int status = engine::HttpStatusForIngestError(events.status());
-    RespondJson(responder, status, ErrorJson(status, events.status().message()));
+    RespondError(responder, status, events.status().message());
     return;
   }
   if (!owner.empty()) {
@@ -115,8 +94,8 @@ void IngestApi::PostEvents(const net::ServerRequest& request, net::HttpResponder
     // Backpressure, not loss: the client keeps the batch and tries again later.
     net::HttpHeader retry[] = {{"Retry-After", "1"}};
     const std::string body = ErrorJson(503, published.message());
-    responder.Respond(
-        net::HttpResponse{.status = 503, .headers = retry, .content_type = kJson, .body = body});
+    responder.Respond(net::HttpResponse{
+        .status = 503, .headers = retry, .content_type = kJsonContentType, .body = body});
     return;
   }
   accepted_events_ += events->size();

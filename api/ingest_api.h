@@ -57,7 +57,4 @@ class IngestApi {
 // empty for a path that does not exist (404). A new route is added here and in Handle.
 std::string_view AllowedMethods(std::string_view path);
 
-// {"error":{"status":N,"message":"..."}}
-std::string ErrorJson(int status, std::string_view message);
-
 }  // namespace hookfan::tools

@@ -2,7 +2,6 @@
 // receiver in this process, and prints a JSON summary.
 #include <gtest/gtest.h>
 #include <simdjson.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -14,33 +13,27 @@
 
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
+#include "tests/tools/temp_files.h"
 
 namespace hookfan::tools {
 namespace {
 
 using hookfan::test::ChildProcess;
+using hookfan::test::WriteTempFile;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
 using hookfan::testing::TestReceiver;
-
-std::string WriteFile(const std::string& name, const std::string& text) {
-  std::string dir = ::testing::TempDir() + "hookfan_run_XXXXXX";
-  if (::mkdtemp(dir.data()) == nullptr) return name;
-  const std::string path = dir + "/" + name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 constexpr char kSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 // Two signed endpoints: "all" gets every event, "orders" only order.*.
 std::string ConfigFile(const TestReceiver& receiver) {
   const std::string secret = std::string("secret = \"") + kSecret + "\"\n";
-  return WriteFile("hookfan.toml", "[engine]\nworkers = 2\n\n[[endpoints]]\nid = \"all\"\n" +
-                                       secret + "url = \"" + receiver.Url("/all") + "\"\n\n" +
-                                       "[[endpoints]]\nid = \"orders\"\n" + secret + "url = \"" +
-                                       receiver.Url("/orders") +
-                                       "\"\nevent_types = [\"order.*\"]\n");
+  return WriteTempFile("hookfan.toml", "[engine]\nworkers = 2\n\n[[endpoints]]\nid = \"all\"\n" +
+                                           secret + "url = \"" + receiver.Url("/all") + "\"\n\n" +
+                                           "[[endpoints]]\nid = \"orders\"\n" + secret +
+                                           "url = \"" + receiver.Url("/orders") +
+                                           "\"\nevent_types = [\"order.*\"]\n");
 }
 
 constexpr char kEvents[] = R"({"id":"e1","type":"order.paid","payload":{"n":1}})"
@@ -88,7 +81,7 @@ const std::set<std::string> kAllDeliveries = {
 TEST(RunTest, DeliversEveryEventFromAFileAndPrintsASummary) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
   const std::string config = ConfigFile(receiver);
-  const std::string input = WriteFile("events.ndjson", kEvents);
+  const std::string input = WriteTempFile("events.ndjson", kEvents);
   ChildProcess run({HOOKFAN_BINARY, "run", "--config", config, "--input", input});
   ASSERT_EQ(run.Wait(), 0) << run.stderr_text();
   Summary summary = ParseSummary(run.stdout_text());
@@ -143,13 +136,13 @@ TEST(RunTest, ReadsStandardInput) {
 TEST(RunTest, DeadLettersAreCounted) {
   TestReceiver receiver(
       [](const ReceivedRequest& r) { return ReceiverReply{r.target == "/orders" ? 500 : 200}; });
-  const std::string config = WriteFile(
+  const std::string config = WriteTempFile(
       "hookfan.toml", "[[endpoints]]\nid = \"all\"\nurl = \"" + receiver.Url("/all") +
                           "\"\nsigning = \"none\"\n\n[[endpoints]]\nid = \"orders\"\nurl = \"" +
                           receiver.Url("/orders") +
                           "\"\nsigning = \"none\"\nevent_types = [\"order.*\"]\n"
                           "retry = { delays = [\"1ms\"] }\n");
-  const std::string input = WriteFile("events.ndjson", kEvents);
+  const std::string input = WriteTempFile("events.ndjson", kEvents);
   ChildProcess run({HOOKFAN_BINARY, "run", "--config", config, "--input", input});
   // docs/run.md: 1 when some delivery was dead-lettered (it used to exit 0).
   ASSERT_EQ(run.Wait(), 1) << run.stderr_text();
@@ -170,10 +163,10 @@ TEST(RunTest, MaxWaitRunningOutWithDeliveriesPendingExitsThree) {
     return ReceiverReply{200};
   });
   const std::string config =
-      WriteFile("hookfan.toml",
-                "[engine]\nworkers = 1\n[[endpoints]]\nid = \"slow\"\nsigning = \"none\"\n"
-                "url = \"" +
-                    receiver.Url() + "\"\n");
+      WriteTempFile("hookfan.toml",
+                    "[engine]\nworkers = 1\n[[endpoints]]\nid = \"slow\"\nsigning = \"none\"\n"
+                    "url = \"" +
+                        receiver.Url() + "\"\n");
   ChildProcess run(
       {HOOKFAN_BINARY, "run", "--config", config, "--input", "-", "--max-wait", "0.2"});
   ASSERT_TRUE(run.WriteStdin(R"({"type":"a","payload":1})"
@@ -195,7 +188,7 @@ TEST(RunTest, MaxWaitRunningOutWithDeliveriesPendingExitsThree) {
 TEST(RunTest, MalformedLineIsNamedAndEarlierEventsAreStillDelivered) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
   const std::string config = ConfigFile(receiver);
-  const std::string input = WriteFile(
+  const std::string input = WriteTempFile(
       "events.ndjson", std::string(R"({"id":"e1","type":"order.paid","payload":1})") + "\n\n" +
                            R"({"id":"e2","type":"order.paid","payload":)" + "\n" +
                            R"({"id":"e3","type":"order.paid","payload":3})" + "\n");
@@ -232,9 +225,10 @@ TEST(RunTest, MissingInputFileExitsTwo) {
 }
 
 TEST(RunTest, BadConfigExitsTwoNamingFileLineAndField) {
-  const std::string config = WriteFile("bad.toml",
-                                       "[[endpoints]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\n"
-                                       "signing = \"none\"\nmax_in_flight = 0\n");
+  const std::string config =
+      WriteTempFile("bad.toml",
+                    "[[endpoints]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\n"
+                    "signing = \"none\"\nmax_in_flight = 0\n");
   ChildProcess run({HOOKFAN_BINARY, "run", "--config", config, "--input", "-"});
   run.CloseStdin();
   EXPECT_EQ(run.Wait(), 2);

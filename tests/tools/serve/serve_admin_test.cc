@@ -3,7 +3,6 @@
 // project) to check the signatures after a secret rotation.
 #include <gtest/gtest.h>
 #include <simdjson.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <cstdio>
@@ -17,11 +16,13 @@
 #include "tests/net/raw_http_client.h"
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
+#include "tests/tools/temp_files.h"
 
 namespace hookfan::tools {
 namespace {
 
 using hookfan::test::ChildProcess;
+using hookfan::test::MakeTempDir;
 using hookfan::test::RawHttpClient;
 using hookfan::test::RawResponse;
 using hookfan::testing::ReceivedRequest;
@@ -32,12 +33,6 @@ constexpr char kAdmin[] = "admin-token-4f9b2c71d0e8";
 constexpr char kTenantA[] = "tenant-a-token-8c1d2e3f4a";
 constexpr char kTenantB[] = "tenant-b-token-1a2b3c4d5e";
 constexpr char kConfigSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-std::string TempDir() {
-  std::string dir = ::testing::TempDir() + "hookfan_admin_XXXXXX";
-  EXPECT_NE(::mkdtemp(dir.data()), nullptr);
-  return dir;
-}
 
 std::string Config(const std::string& state_dir, const std::string& config_url) {
   return "[engine]\nworkers = 1\nshutdown_grace = \"1s\"\n"
@@ -112,7 +107,7 @@ void ExpectNoSecretIn(const std::string& log, const std::vector<std::string>& se
 
 // Standard Webhooks verification by Python's hmac, independent of the project's code.
 bool PythonVerifies(const std::string& secret, const ReceivedRequest& request) {
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   std::ofstream(dir + "/body", std::ios::binary) << request.body;
   const std::string script =
       "import base64,hashlib,hmac,sys\n"
@@ -133,7 +128,7 @@ bool PythonVerifies(const std::string& secret, const ReceivedRequest& request) {
 
 TEST(ServeAdminTest, TenantsSeeAndChangeOnlyTheirEndpointsAndReceiveOnlyTheirEvents) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
   const int port = serve.port();
 
@@ -221,7 +216,7 @@ TEST(ServeAdminTest, PatchKeepsQueuedDeliveriesAndPendingRetries) {
     std::lock_guard<std::mutex> lock(mutex);
     return ReceiverReply{failed_once.insert(r.Header("webhook-id")).second ? 500 : 200};
   });
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
   const int port = serve.port();
   RawResponse created = Http(
@@ -258,7 +253,7 @@ TEST(ServeAdminTest, PatchKeepsQueuedDeliveriesAndPendingRetries) {
 
 TEST(ServeAdminTest, RotatedSecretsBothSignDuringTheGraceThenOnlyTheNewOne) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
   const int port = serve.port();
   RawResponse created = Http(port, "POST", "/v1/endpoints", kTenantA,
@@ -296,7 +291,7 @@ TEST(ServeAdminTest, RotatedSecretsBothSignDuringTheGraceThenOnlyTheNewOne) {
 
 TEST(ServeAdminTest, ApiEndpointsAndTheirDisabledStateSurviveARestart) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   const std::string config = Config(dir + "/state", receiver.Url("/config"));
   std::string secret;
   {
@@ -336,7 +331,7 @@ TEST(ServeAdminTest, AttemptsListEachStatusOrTypedErrorNewestFirst) {
     failed = true;
     return ReceiverReply{first ? 503 : 200};
   });
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
   const int port = serve.port();
   ASSERT_EQ(
@@ -429,7 +424,7 @@ std::vector<std::string> DeadLetters(int port, const std::string& endpoint,
 TEST(ServeAdminTest, AReplayedDeadLetterIsDeliveredOnceAndLeavesTheList) {
   std::atomic<bool> healthy{false};
   TestReceiver receiver([&](const ReceivedRequest&) { return ReceiverReply{healthy ? 200 : 500}; });
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   Serve serve(Config(dir + "/state", receiver.Url("/config")), dir);
   const int port = serve.port();
   ASSERT_EQ(Http(port, "POST", "/v1/endpoints", kTenantA,
@@ -501,7 +496,7 @@ TEST(ServeAdminTest, AReplayedDeadLetterIsDeliveredOnceAndLeavesTheList) {
 }
 
 TEST(ServeAdminTest, ANonLoopbackListenWithoutAuthIsRefused) {
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   const std::string path = dir + "/hookfan.toml";
   std::ofstream(path) << "[admin]\nstate_dir = \"" + dir + "/state\"\n";
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "0.0.0.0:0"});

@@ -2,7 +2,6 @@
 // config, `localhost` in `listen`, SIGHUP, an endpoint with only an id and a url (its secret
 // is generated and shown once), `hookfan --version`. The real binary, loopback only.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <fstream>
 #include <string>
@@ -11,27 +10,19 @@
 #include "tests/net/raw_http_client.h"
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
+#include "tests/tools/temp_files.h"
 
 namespace hookfan::tools {
 namespace {
 
 using hookfan::test::ChildProcess;
+using hookfan::test::MakeTempDir;
 using hookfan::test::RawHttpClient;
 using hookfan::test::RawResponse;
+using hookfan::test::WriteTempFile;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
 using hookfan::testing::TestReceiver;
-
-std::string TempDir() {
-  std::string dir = ::testing::TempDir() + "hookfan_startup_XXXXXX";
-  return ::mkdtemp(dir.data()) == nullptr ? ::testing::TempDir() : dir;
-}
-
-std::string WriteFile(const std::string& text) {
-  const std::string path = TempDir() + "/hookfan.toml";
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 RawResponse Request(int port, const std::string& request) {
   RawHttpClient client(port);
@@ -49,7 +40,7 @@ int ListeningPort(ChildProcess& serve) {
 }
 
 TEST(ServeStartupTest, ADirectoryAsConfigFailsWithOneLineAndExitTwo) {
-  const std::string dir = TempDir();
+  const std::string dir = MakeTempDir();
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", dir, "--listen", "127.0.0.1:0"});
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_EQ(serve.stderr_text(), "hookfan serve: " + dir + ": is a directory, not a config file\n");
@@ -57,7 +48,7 @@ TEST(ServeStartupTest, ADirectoryAsConfigFailsWithOneLineAndExitTwo) {
 }
 
 TEST(ServeStartupTest, LocalhostInListenResolvesToALoopbackAddress) {
-  const std::string path = WriteFile("[ingest]\nlisten = \"localhost:0\"\n");
+  const std::string path = WriteTempFile("hookfan.toml", "[ingest]\nlisten = \"localhost:0\"\n");
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path});
   const int port = ListeningPort(serve);
   ASSERT_GT(port, 0);
@@ -69,7 +60,8 @@ TEST(ServeStartupTest, LocalhostInListenResolvesToALoopbackAddress) {
 }
 
 TEST(ServeStartupTest, ABadListenInTheFileNamesFileLineAndField) {
-  const std::string path = WriteFile("[engine]\nworkers = 1\n\n[ingest]\nlisten = \"localhost\"\n");
+  const std::string path =
+      WriteTempFile("hookfan.toml", "[engine]\nworkers = 1\n\n[ingest]\nlisten = \"localhost\"\n");
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path});
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_EQ(serve.stderr_text(),
@@ -80,8 +72,9 @@ TEST(ServeStartupTest, ABadListenInTheFileNamesFileLineAndField) {
 // lets it finish, where the old default action killed serve (exit 129) and lost it.
 TEST(ServeStartupTest, SighupDrainsLikeSigterm) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 300}; });
-  const std::string path = WriteFile("[[endpoints]]\nid = \"a\"\nsigning = \"none\"\nurl = \"" +
-                                     receiver.Url() + "\"\n");
+  const std::string path =
+      WriteTempFile("hookfan.toml", "[[endpoints]]\nid = \"a\"\nsigning = \"none\"\nurl = \"" +
+                                        receiver.Url() + "\"\n");
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"});
   const int port = ListeningPort(serve);
   ASSERT_GT(port, 0);
@@ -104,8 +97,8 @@ TEST(ServeStartupTest, SighupDrainsLikeSigterm) {
 TEST(ServeStartupTest, AnEndpointWithoutSecretGetsAGeneratedOneShownOnce) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
   // What docs/configuration.md says is enough: an id and a url.
-  const std::string path =
-      WriteFile("[[endpoints]]\nid = \"orders\"\nurl = \"" + receiver.Url() + "\"\n");
+  const std::string path = WriteTempFile(
+      "hookfan.toml", "[[endpoints]]\nid = \"orders\"\nurl = \"" + receiver.Url() + "\"\n");
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"});
   const int port = ListeningPort(serve);
   ASSERT_GT(port, 0);

@@ -2,7 +2,6 @@
 // scripted receiver in this process, and a raw HTTP/1.1 client speaking to its API.
 #include <gtest/gtest.h>
 #include <simdjson.h>
-#include <stdlib.h>
 
 #include <condition_variable>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include "tests/net/raw_http_client.h"
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
+#include "tests/tools/temp_files.h"
 
 namespace hookfan::tools {
 namespace {
@@ -22,23 +22,12 @@ namespace {
 using hookfan::test::ChildProcess;
 using hookfan::test::RawHttpClient;
 using hookfan::test::RawResponse;
+using hookfan::test::WriteTempFile;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
 using hookfan::testing::TestReceiver;
 
 constexpr char kSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-std::string TempPath(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "hookfan_serve_XXXXXX";
-  if (::mkdtemp(dir.data()) == nullptr) return name;
-  return dir + "/" + name;
-}
-
-std::string WriteFile(const std::string& name, const std::string& text) {
-  const std::string path = TempPath(name);
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 // A config with one endpoint "orders" at `url`; `extra` is appended to [engine] and [ingest].
 std::string Config(const std::string& url, const std::string& engine_extra = "",
@@ -102,7 +91,7 @@ std::vector<std::string> AcceptedIds(const RawResponse& response) {
 class Serve {
  public:
   explicit Serve(const std::string& config_text)
-      : config_path_(WriteFile("hookfan.toml", config_text)),
+      : config_path_(WriteTempFile("hookfan.toml", config_text)),
         process_({HOOKFAN_BINARY, "serve", "--config", config_path_, "--listen", "127.0.0.1:0"}) {
     std::optional<std::string> line = process_.ReadStdoutLine();
     EXPECT_TRUE(line.has_value()) << process_.stderr_text();
@@ -383,7 +372,7 @@ TEST(ServeTest, SigtermDrainsAndExitsZero) {
 }
 
 TEST(ServeTest, BadConfigExitsTwoWithOneLineNamingFileLineAndField) {
-  const std::string path = WriteFile("bad.toml", "[engine]\nworkers = 1\nworkrs = 2\n");
+  const std::string path = WriteTempFile("bad.toml", "[engine]\nworkers = 1\nworkrs = 2\n");
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"});
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_EQ(serve.stderr_text(), "hookfan serve: " + path + ":3: engine.workrs: unknown field\n");
@@ -392,7 +381,7 @@ TEST(ServeTest, BadConfigExitsTwoWithOneLineNamingFileLineAndField) {
 
 TEST(ServeTest, BadListenAddressExitsTwoNamingTheFlag) {
   TestReceiver receiver(AlwaysOk());
-  const std::string path = WriteFile("hookfan.toml", Config(receiver.Url()));
+  const std::string path = WriteTempFile("hookfan.toml", Config(receiver.Url()));
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "localhost"});
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_EQ(serve.stderr_text(), "hookfan serve: --listen: 'localhost' is not host:port\n");
