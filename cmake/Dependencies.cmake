@@ -7,6 +7,8 @@ find_package(OpenSSL 3 REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(Threads REQUIRED)
+# `hookfan blast --hdr-log` deflates histograms as HdrHistogram's compressed encoding does.
+find_package(ZLIB REQUIRED)
 find_path(CONCURRENTQUEUE_INCLUDE_DIR concurrentqueue/concurrentqueue.h REQUIRED)
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 if(HOOKFAN_BUILD_TESTS)

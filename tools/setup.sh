@@ -10,7 +10,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev
   clang-format python3 wrk procps iproute2
   clang libclang-rt-14-dev
-  libc-ares-dev libhiredis-dev libxxhash-dev libsqlite3-dev
+  libc-ares-dev libhiredis-dev libxxhash-dev libsqlite3-dev zlib1g-dev
   redis-server nginx-light chromium prometheus
   dpkg-dev fakeroot systemd bash-completion
 )

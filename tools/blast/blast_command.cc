@@ -11,6 +11,8 @@
 
 #include "tools/blast/blast_options.h"
 #include "tools/blast/blast_run.h"
+#include "tools/blast/hdr_log.h"
+#include "tools/blast/html_report.h"
 #include "tools/common/commands.h"
 
 namespace hookfan::tools {
@@ -25,6 +27,7 @@ int RunBlastCommand(const BlastFlags& flags) {
   }
   const bool live_progress = isatty(STDOUT_FILENO) == 1 && !options->json;
   std::string out;
+  std::string html;
   int code = 0;
   if (options->find_max) {
     FindMaxResult found = FindMaxRate(*options, live_progress);
@@ -32,14 +35,34 @@ int RunBlastCommand(const BlastFlags& flags) {
     out = options->json ? FindMaxJson(*options, found.steps, best)
                         : FindMaxText(*options, found.steps, best);
     code = best == nullptr ? 1 : 0;
+    if (!options->report_path.empty()) {
+      BlastSummary none;
+      none.threshold_failures.push_back("--find-max: no step passed");
+      html = BlastHtml(*options, best != nullptr ? *best : none, found.steps);
+    }
   } else {
     BlastSummary summary = RunBlast(*options, options->rate, live_progress);
     out = options->json ? BlastJson(*options, summary) : BlastText(*options, summary);
     code = summary.threshold_failures.empty() ? 0 : 1;
+    if (!options->report_path.empty()) html = BlastHtml(*options, summary, {});
+    if (!options->hdr_log_path.empty()) {
+      const std::string log = HdrLogText(summary.result, summary.start_unix_ms);
+      if (Status written = WriteReportFile("--hdr-log", options->hdr_log_path, log);
+          !written.ok()) {
+        std::fprintf(stderr, "hookfan blast: %s\n", written.message().c_str());
+        return 2;
+      }
+    }
   }
   if (options->json) out += "\n";
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
+  if (!options->report_path.empty()) {
+    if (Status written = WriteReportFile("--report", options->report_path, html); !written.ok()) {
+      std::fprintf(stderr, "hookfan blast: %s\n", written.message().c_str());
+      return 2;
+    }
+  }
   return code;
 }
 
@@ -72,6 +95,10 @@ void AddBlastCommand(CLI::App& app) {
   command->add_option("--timeout", flags->timeout, "per attempt, queueing included")
       ->capture_default_str();
   command->add_flag("--json", flags->json, "print the report as one JSON object");
+  command->add_option("--report", flags->report,
+                      "also write a self-contained HTML page with charts to this file");
+  command->add_option("--hdr-log", flags->hdr_log,
+                      "also write the latencies as an HdrHistogram interval log to this file");
   command->add_option("--max-error-rate", flags->max_error_rate, "exit 1 above this share, 0..1");
   command->add_option("--max-p99", flags->max_p99, "exit 1 when corrected p99 exceeds this");
   command->add_flag("--retries", flags->retries, "retry failures as production would");

@@ -9,6 +9,7 @@
 
 #include "engine/events/ingest_parser.h"
 #include "net/base/duration.h"
+#include "tools/blast/html_report.h"
 #include "tools/sink/sink_options.h"
 
 namespace hookfan::tools {
@@ -347,6 +348,17 @@ StatusOr<BlastOptions> ParseBlastFlags(const BlastFlags& flags) {
     options.extra_headers += *line;
   }
   options.json = flags.json;
+  // Last, so that a run refused for another reason leaves no file behind.
+  if (!flags.report.empty()) {
+    HOOKFAN_RETURN_IF_ERROR(CheckWritable("--report", flags.report));
+    options.report_path = flags.report;
+  }
+  if (!flags.hdr_log.empty()) {
+    if (flags.find_max)
+      return Invalid("--hdr-log", "not with --find-max (its steps are separate runs)");
+    HOOKFAN_RETURN_IF_ERROR(CheckWritable("--hdr-log", flags.hdr_log));
+    options.hdr_log_path = flags.hdr_log;
+  }
   return options;
 }
 

@@ -51,6 +51,8 @@ struct BlastFlags {
   bool find_max = false;
   std::string p99_bound;
   bool json = false;
+  std::string report;   // --report FILE.html
+  std::string hdr_log;  // --hdr-log FILE
 };
 
 // One request body, and the webhook-id it is signed with (empty: one is made per request).
@@ -86,6 +88,8 @@ struct BlastOptions {
   bool find_max = false;
   DurationMs p99_bound_ms = 0;  // --find-max
   bool json = false;
+  std::string report_path;   // --report: the HTML page (tools/blast/html_report.h)
+  std::string hdr_log_path;  // --hdr-log: HdrHistogram interval log (tools/blast/hdr_log.h)
 
   // Connections of worker `index`: the total split as evenly as possible.
   std::size_t ConnectionsOf(std::size_t index) const {

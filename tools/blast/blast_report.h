@@ -34,11 +34,12 @@ struct BlastPoint {
 };
 
 struct BlastSummary {
-  BlastResult result;             // merged over the workers
-  double planned_rate = 0;        // requests/s asked for; 0 in the closed model
-  double achieved_rate = 0;       // first attempts sent per second of the schedule
-  double window_s = 0;            // length of the schedule actually run
-  double attempt_error_rate = 0;  // failed attempts / completed attempts
+  BlastResult result;              // merged over the workers
+  double planned_rate = 0;         // requests/s asked for; 0 in the closed model
+  double achieved_rate = 0;        // first attempts sent per second of the schedule
+  double window_s = 0;             // length of the schedule actually run
+  std::int64_t start_unix_ms = 0;  // wall-clock time of the planned start (RunBlast)
+  double attempt_error_rate = 0;   // failed attempts / completed attempts
   // Failed final outcomes (after retries; dropped, unfinished and abandoned requests
   // included) / requests: what --max-error-rate checks. Equals the attempt error rate
   // without --retries, apart from the lost requests.

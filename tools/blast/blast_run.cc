@@ -48,6 +48,7 @@ bool Passes(const BlastOptions& options, const BlastSummary& summary) {
 
 BlastSummary RunBlast(const BlastOptions& options, double rate, bool live_progress) {
   const std::int64_t start_ns = MonotonicNowNs() + kStartDelayNs;
+  const std::int64_t start_unix_ms = WallNowMs() + kStartDelayNs / 1'000'000;
   std::vector<std::unique_ptr<BlastWorker>> workers;
   for (std::size_t k = 0; k < options.workers; ++k) {
     workers.push_back(std::make_unique<BlastWorker>(options, k, rate, start_ns));
@@ -68,7 +69,9 @@ BlastSummary RunBlast(const BlastOptions& options, double rate, bool live_progre
   for (std::thread& thread : threads) thread.join();
   std::vector<const BlastResult*> results;
   for (auto& worker : workers) results.push_back(&worker->result());
-  return Summarize(options, rate, start_ns, results);
+  BlastSummary summary = Summarize(options, rate, start_ns, results);
+  summary.start_unix_ms = start_unix_ms;
+  return summary;
 }
 
 FindMaxResult FindMaxRate(const BlastOptions& options, bool live_progress) {

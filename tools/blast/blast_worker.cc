@@ -7,6 +7,7 @@
 #include "engine/retry/outcome_classifier.h"
 #include "net/base/check.h"
 #include "net/base/clock.h"
+#include "tools/blast/hdr_log.h"
 
 namespace hookfan::tools {
 
@@ -18,6 +19,17 @@ constexpr std::uint64_t kProgressIntervalMs = 250;
 constexpr int kMaxSendsPerTick = 4096;
 
 uv_handle_t* Handle(uv_timer_t* timer) { return reinterpret_cast<uv_handle_t*>(timer); }
+
+void MergeHdr(std::unique_ptr<HdrHistogram>& into, const HdrHistogram* from) {
+  if (from == nullptr) return;
+  if (into == nullptr) into = std::make_unique<HdrHistogram>(MakeIntervalHistogram());
+  into->Merge(*from);
+}
+
+void RecordHdr(std::unique_ptr<HdrHistogram>& into, std::int64_t value_ns) {
+  if (into == nullptr) into = std::make_unique<HdrHistogram>(MakeIntervalHistogram());
+  into->Record(value_ns);
+}
 
 }  // namespace
 
@@ -48,6 +60,8 @@ void BlastResult::Merge(const BlastResult& other) {
     mine.errors += theirs.errors;
     mine.corrected.Merge(theirs.corrected);
     mine.uncorrected.Merge(theirs.uncorrected);
+    MergeHdr(mine.hdr_corrected, theirs.hdr_corrected.get());
+    MergeHdr(mine.hdr_uncorrected, theirs.hdr_uncorrected.get());
   }
   corrected.Merge(other.corrected);
   uncorrected.Merge(other.uncorrected);
@@ -274,6 +288,10 @@ void BlastWorker::OnComplete(Attempt* attempt, const net::RequestOutcome& outcom
   if (attempt->sent_ns != 0) {
     result_.uncorrected.Record((now_ns - attempt->sent_ns) / 1000);
     second.uncorrected.Record((now_ns - attempt->sent_ns) / 1000);
+  }
+  if (!options_.hdr_log_path.empty()) {
+    RecordHdr(second.hdr_corrected, now_ns - attempt->planned_ns);
+    if (attempt->sent_ns != 0) RecordHdr(second.hdr_uncorrected, now_ns - attempt->sent_ns);
   }
   if (outcome.ok_response()) {
     ++result_.by_status[std::clamp(outcome.status, 0, 599)];

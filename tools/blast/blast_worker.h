@@ -44,6 +44,7 @@
 #include "net/client/http_client.h"
 #include "net/client/request_outcome.h"
 #include "tools/blast/blast_options.h"
+#include "tools/blast/hdr_histogram.h"
 #include "tools/blast/precise_timer.h"
 #include "tools/blast/rate_schedule.h"
 
@@ -63,6 +64,10 @@ struct BlastSecond {
   std::uint64_t errors = 0;
   engine::LatencyHistogram corrected;
   engine::LatencyHistogram uncorrected;
+  // --hdr-log only (null otherwise): the same latencies in nanoseconds, in HdrHistogram's
+  // layout (tools/blast/hdr_log.h).
+  std::unique_ptr<HdrHistogram> hdr_corrected;
+  std::unique_ptr<HdrHistogram> hdr_uncorrected;
 };
 
 // Counts of one worker (or, merged, of the run). Latencies in microseconds.

@@ -437,6 +437,9 @@ TEST(BlastCommandTest, BadInputExitsTwoWithOneLineBeforeAnyTraffic) {
       {{"blast", "http://127.0.0.1:1/", "--rate", "0:0", "--duration", "1s"}, "--rate"},
       {{"blast", "http://127.0.0.1:1/", "--rate", "1:5", "--count", "3"}, "--rate"},
       {{"blast", "http://127.0.0.1:1/", "--rate", "1:5", "--max"}, "--rate"},
+      {{"blast", "http://127.0.0.1:1/", "--rate", "1", "--count", "1", "--report",
+        "/nonexistent/dir/report.html"},
+       "--report: cannot write"},
   };
   for (const auto& [args, expected] : cases) {
     ProcessResult run = RunHookfan(args);
