@@ -1,14 +1,18 @@
 // `hookfan blast --report`: the page is rendered by headless Chromium (Debian's `chromium`,
-// tools/setup.sh) and the test asserts on what rendered: the charts and key figures are in
-// the DOM, hostile text from the URL and a header stays text, nothing was fetched (a trap
-// listener on loopback gets no connection; Chromium logs no console error, which is where a
-// blocked load would show), and the page renders to a PNG with the network namespace empty.
+// tools/setup.sh) and the test asserts on what rendered. The DOM is dumped with networking
+// unusable (an empty network namespace): the four charts are there, each series drawn with
+// the points it declares inside its viewBox, and the key figures equal the same run's
+// --json. Hostile text from the URL and a header stays text. The page also renders to a PNG
+// with the network up, and nothing is fetched (a trap listener on loopback that the hostile
+// text names gets no connection; Chromium logs no console error, where a blocked load shows).
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <simdjson.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -16,10 +20,13 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/tools/blast/in_process_sink.h"
 #include "tests/tools/child_process.h"
 #include "tools/blast/html_escape.h"
+#include "tools/blast/svg_chart.h"
 
 namespace hookfan::tools {
 namespace {
@@ -80,13 +87,14 @@ struct Chromium {
   std::string err;
 };
 
-// Runs headless Chromium on the file with `mode` (--dump-dom or --screenshot=...). The
-// console messages of the page go to stderr as "...:CONSOLE..." lines.
+// Runs Debian's headless Chromium on the file with `mode` (--dump-dom or --screenshot=...),
+// behind `prefix` (a command that runs it, or ""). The console messages of the page go to
+// stderr as "...:CONSOLE..." lines.
 Chromium RunChromium(const std::string& prefix, const std::string& mode, const std::string& file) {
   const std::string out = file + ".out";
   const std::string err = file + ".err";
   const std::string command =
-      prefix + "timeout 90 chromium --headless --no-sandbox --disable-gpu " +
+      prefix + "timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu " +
       "--no-first-run --enable-logging=stderr --v=0 " + "--window-size=1100,2600 " + mode +
       " file://" + file + " >" + out + " 2>" + err;
   Chromium result;
@@ -96,23 +104,79 @@ Chromium RunChromium(const std::string& prefix, const std::string& mode, const s
   return result;
 }
 
+// A prefix that runs a command in an empty network namespace (not even loopback is up): as
+// root `unshare -n`, otherwise inside a user namespace of its own. "" when neither works.
+std::string NoNetworkPrefix() {
+  if (std::system("unshare -n true 2>/dev/null") == 0) return "unshare -n ";
+  if (std::system("unshare -rn true 2>/dev/null") == 0) return "unshare -rn ";
+  return "";
+}
+
 std::string Figure(const std::string& dom, const std::string& name) {
   std::smatch match;
   const std::regex pattern("data-figure=\"" + name + "\">([^<]*)<");
   return std::regex_search(dom, match, pattern) ? match[1].str() : "(missing)";
 }
 
+// The <svg id="..."> ... </svg> element of the rendered DOM ("" when missing).
+std::string Chart(const std::string& dom, const std::string& id) {
+  const std::size_t at = dom.find("class=\"chart\" id=\"" + id + "\"");
+  if (at == std::string::npos) return "";
+  const std::size_t open = dom.rfind("<svg", at);
+  const std::size_t close = dom.find("</svg>", at);
+  return dom.substr(open, close - open + 6);
+}
+
+struct RenderedSeries {
+  int declared = -1;                                // data-points
+  std::vector<std::pair<double, double>> polyline;  // the points drawn
+};
+
+// The series named `name` of a chart: its declared point count and its polyline's points.
+RenderedSeries Series(const std::string& chart, const std::string& name) {
+  RenderedSeries series;
+  std::smatch match;
+  std::string literal;  // the name, regex metacharacters escaped
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0) literal += '\\';
+    literal += c;
+  }
+  const std::regex group("<g class=\"series\" data-series=\"" + literal +
+                         "\" data-points=\"(\\d+)\">(<polyline[^>]* points=\"([^\"]*)\")?");
+  if (!std::regex_search(chart, match, group)) return series;
+  series.declared = std::stoi(match[1].str());
+  std::istringstream points(match[3].str());
+  std::string point;
+  while (points >> point) {
+    const std::size_t comma = point.find(',');
+    series.polyline.emplace_back(std::stod(point.substr(0, comma)),
+                                 std::stod(point.substr(comma + 1)));
+  }
+  return series;
+}
+
+std::string Millis(std::int64_t micros) { return FormatNumber(static_cast<double>(micros) / 1e3); }
+
 TEST(BlastHtmlReportTest, ChromiumRendersTheChartsAndFiguresAndFetchesNothing) {
-  ASSERT_EQ(std::system("command -v chromium >/dev/null"), 0) << "tools/setup.sh installs it";
-  InProcessSink sink;
+  ASSERT_EQ(std::system("test -x /usr/bin/chromium"), 0) << "tools/setup.sh installs chromium";
+  const std::string no_network = NoNetworkPrefix();
+  ASSERT_FALSE(no_network.empty()) << "needs unshare -n (root) or user namespaces";
+  SinkOptions sink_options;
+  sink_options.fail_rate = 0.25;  // some 503s for the breakdown
+  sink_options.fail_status = 503;
+  InProcessSink sink(sink_options);
   Trap trap;
   const std::string trap_url = "http://127.0.0.1:" + std::to_string(trap.port());
   const std::string report = ::testing::TempDir() + "/blast_report.html";
   const std::string url = sink.Url() + "?q=<img/src=" + trap_url + "/url>";
   test::ChildProcess blast({HOOKFAN_BINARY, "blast", url, "--rate", "400", "--count", "600",
                             "--header", "X-Evil: \"><img src=" + trap_url + "/header><!--",
-                            "--header", "Authorization: Bearer sekrit-token", "--report", report});
+                            "--header", "Authorization: Bearer sekrit-token", "--json", "--report",
+                            report});
   ASSERT_EQ(blast.Wait(), 0) << blast.stdout_text() << blast.stderr_text();
+  simdjson::dom::parser parser;
+  simdjson::dom::element json;
+  ASSERT_EQ(parser.parse(blast.stdout_text()).get(json), simdjson::SUCCESS);
   const std::string html = ReadAll(report);
   ASSERT_FALSE(html.empty());
   EXPECT_EQ(html.find("sekrit"), std::string::npos) << "credential-like header values are hidden";
@@ -135,40 +199,90 @@ TEST(BlastHtmlReportTest, ChromiumRendersTheChartsAndFiguresAndFetchesNothing) {
   }
   EXPECT_GT(tags, 100);
 
-  Chromium dom = RunChromium("", "--dump-dom", report);
+  // The DOM as Chromium built it, with networking unusable (checked: the trap cannot be
+  // reached from there).
+  EXPECT_NE(std::system((no_network + "bash -c 'exec 3<>/dev/tcp/127.0.0.1/" +
+                         std::to_string(trap.port()) + "' 2>/dev/null")
+                            .c_str()),
+            0);
+  Chromium dom = RunChromium(no_network, "--dump-dom", report);
   ASSERT_EQ(dom.code, 0) << dom.err;
-  for (const char* id :
-       {"latency-over-time", "percentile-spectrum", "rate-over-time", "breakdown"}) {
-    EXPECT_NE(
-        dom.out.find(
-            std::string("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" id=\"") + id),
-        std::string::npos)
-        << id;
+  EXPECT_EQ(dom.err.find(":CONSOLE"), std::string::npos) << dom.err;
+
+  // The four charts, each series drawn with the points it declares, inside its viewBox.
+  const std::string latency = Chart(dom.out, "latency-over-time");
+  const std::string spectrum = Chart(dom.out, "percentile-spectrum");
+  const std::string rate = Chart(dom.out, "rate-over-time");
+  const std::string breakdown = Chart(dom.out, "breakdown");
+  for (const std::string* chart : {&latency, &spectrum, &rate, &breakdown}) {
+    EXPECT_TRUE(chart->starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\""))
+        << chart->substr(0, 100);
   }
-  EXPECT_NE(dom.out.find("<polyline"), std::string::npos);
-  EXPECT_NE(dom.out.find("data-series=\"corrected p99\""), std::string::npos);
-  EXPECT_NE(dom.out.find("data-series=\"planned\""), std::string::npos);
-  EXPECT_EQ(Figure(dom.out, "requests-ok"), "600");
-  EXPECT_EQ(Figure(dom.out, "status-200"), "600");
+  std::size_t seconds_measured = 0;
+  for (simdjson::dom::element point : json["timeline"].get_array()) {
+    if (point["completed"].get_uint64().value() > 0) ++seconds_measured;
+  }
+  ASSERT_GE(seconds_measured, 2u);  // 1.5 s of sends
+  const std::pair<const std::string*, const char*> kSeries[] = {{&latency, "corrected p50"},
+                                                                {&latency, "corrected p99"},
+                                                                {&latency, "uncorrected p50"},
+                                                                {&latency, "uncorrected p99"},
+                                                                {&spectrum, "corrected"},
+                                                                {&spectrum, "uncorrected"},
+                                                                {&rate, "planned"},
+                                                                {&rate, "sent (first attempts)"}};
+  for (const auto& [chart, name] : kSeries) {
+    const RenderedSeries series = Series(*chart, name);
+    EXPECT_EQ(series.declared, static_cast<int>(series.polyline.size())) << name;
+    for (const auto& [x, y] : series.polyline) {
+      EXPECT_TRUE(x >= 0 && x <= 760 && y >= 0 && y <= 330) << name << " " << x << "," << y;
+    }
+  }
+  EXPECT_EQ(Series(latency, "corrected p99").declared, static_cast<int>(seconds_measured));
+  // 600 values: 3 decades of 1 / (1 - p) (to the 99.9th percentile), 24 points each, and 0%.
+  EXPECT_EQ(Series(spectrum, "corrected").declared, 3 * 24 + 1);
+  // Higher percentiles are drawn higher (SVG y grows downwards).
+  const RenderedSeries corrected = Series(spectrum, "corrected");
+  ASSERT_FALSE(corrected.polyline.empty());
+  EXPECT_GT(corrected.polyline.front().second, corrected.polyline.back().second);
+  EXPECT_LT(corrected.polyline.front().first, corrected.polyline.back().first);
+
+  // The key figures are the run's own (its --json).
+  const std::uint64_t ok = json["status"]["200"].get_uint64().value();
+  const std::uint64_t failed = json["status"]["503"].get_uint64().value();
+  EXPECT_EQ(ok + failed, 600u);
+  EXPECT_GT(failed, 60u);  // about a quarter
+  EXPECT_EQ(Figure(dom.out, "requests-ok"), std::to_string(ok));
+  EXPECT_EQ(Figure(dom.out, "requests-errors"), std::to_string(failed));
+  EXPECT_EQ(Figure(dom.out, "status-200"), std::to_string(ok));
+  EXPECT_EQ(Figure(dom.out, "status-503"), std::to_string(failed));
+  EXPECT_NE(breakdown.find("data-label=\"HTTP 200\" data-value=\"" + std::to_string(ok) + "\""),
+            std::string::npos);
+  EXPECT_NE(breakdown.find("data-label=\"HTTP 503\" data-value=\"" + std::to_string(failed) + "\""),
+            std::string::npos);
   EXPECT_EQ(Figure(dom.out, "planned-rate"), "400.0/s");
-  EXPECT_NE(Figure(dom.out, "corrected-p99"), "(missing)");
+  for (const char* kind : {"corrected", "uncorrected"}) {
+    for (const char* p : {"p50", "p99"}) {
+      const std::int64_t micros = json["latency_us"][kind][p].get_int64().value();
+      EXPECT_EQ(Figure(dom.out, std::string(kind) + "-" + p), Millis(micros)) << kind << p;
+    }
+  }
   EXPECT_NE(dom.out.find("class=\"pass\">passed"), std::string::npos);
   // The hostile strings rendered as text, not as elements.
   EXPECT_EQ(dom.out.find("<img"), std::string::npos);
   EXPECT_NE(dom.out.find("&lt;img/src="), std::string::npos);
   EXPECT_NE(dom.out.find("X-Evil: \"&gt;&lt;img src="), std::string::npos);
-  EXPECT_EQ(dom.err.find(":CONSOLE"), std::string::npos) << dom.err;
-  EXPECT_FALSE(trap.Connected()) << "the page fetched something";
 
-  // With no network at all (an empty network namespace, when this user may make one).
-  const bool unshare = std::system("unshare -n true 2>/dev/null") == 0;
+  // A PNG of the page, with the network up this time: nothing connects to the trap that
+  // the URL and header name, and the console shows no blocked load.
   const std::string png = report + ".png";
-  Chromium shot = RunChromium(unshare ? "unshare -n " : "", "--screenshot=" + png, report);
+  Chromium shot = RunChromium("", "--screenshot=" + png, report);
   ASSERT_EQ(shot.code, 0) << shot.err;
   const std::string image = ReadAll(png);
   ASSERT_GT(image.size(), 20000u) << "a page of charts, not a blank one";
   EXPECT_EQ(image.substr(1, 3), "PNG");
   EXPECT_EQ(shot.err.find(":CONSOLE"), std::string::npos) << shot.err;
+  EXPECT_FALSE(trap.Connected()) << "the page fetched something";
 }
 
 }  // namespace
