@@ -44,9 +44,11 @@ std::string FigureRow(std::string_view label, std::string_view figure, std::stri
          HtmlEscape(figure) + "\">" + HtmlEscape(value) + "</td></tr>";
 }
 
+// The percentile at 10^decade of 1 / (1 - p): 0%, 90%, 99%, 99.9%, ...
 std::string SpectrumLabel(int decade) {
   if (decade == 0) return "0%";
   if (decade == 1) return "90%";
+  if (decade == 2) return "99%";
   return "99." + std::string(static_cast<std::size_t>(decade - 2), '9') + "%";
 }
 

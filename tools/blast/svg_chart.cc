@@ -13,7 +13,7 @@ namespace {
 constexpr double kWidth = 760;
 constexpr double kHeight = 330;
 constexpr double kLeft = 72;
-constexpr double kRight = 20;
+constexpr double kRight = 40;  // room for the last x label, centred on the axis end
 constexpr double kTop = 34;
 constexpr double kPlotBottom = 250;  // y of the x axis
 // Markers on every point of short series, so that a one-point series still shows.
@@ -50,16 +50,23 @@ std::string Line(double x1, double y1, double x2, double y2, std::string_view st
 
 std::string SvgOpen(std::string_view id, double height, std::string_view title) {
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" id=\"" + HtmlEscape(id) +
-         "\" role=\"img\" width=\"" + Coordinate(kWidth) + "\" height=\"" + Coordinate(height) +
-         "\" viewBox=\"0 0 " + Coordinate(kWidth) + " " + Coordinate(height) + "\"><title>" +
-         HtmlEscape(title) + "</title>" +
-         Text(kWidth / 2, 20, "middle", title, "font-weight=\"bold\"");
+         "\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\" width=\"" +
+         Coordinate(kWidth) + "\" height=\"" + Coordinate(height) + "\" viewBox=\"0 0 " +
+         Coordinate(kWidth) + " " + Coordinate(height) + "\"><title>" + HtmlEscape(title) +
+         "</title>" +
+         Text(kWidth / 2, 20, "middle", title, "font-weight=\"bold\" font-size=\"14\"");
 }
 
 }  // namespace
 
 std::string FormatNumber(double value, int digits) {
   char buffer[48];
+  // Whole numbers past `digits` digits (rates like 150000/s) in full: %g would print 1.5e+05.
+  if (std::abs(value) < 1e15 && std::abs(value) >= std::pow(10, digits) &&
+      value == std::round(value)) {
+    std::snprintf(buffer, sizeof(buffer), "%.0f", value);
+    return buffer;
+  }
   std::snprintf(buffer, sizeof(buffer), "%.*g", digits, value);
   return buffer;
 }
@@ -141,7 +148,8 @@ std::string LineChartSvg(const LineChart& chart, std::span<const ChartSeries> se
     svg += Line(legend_x, legend_y - 4, legend_x + 22, legend_y - 4,
                 "stroke=\"" + color + "\" stroke-width=\"2.5\"" + dash);
     svg += Text(legend_x + 27, legend_y, "start", s.name);
-    legend_x += 40 + 7.0 * static_cast<double>(s.name.size());
+    // The swatch, a gap, then ~7 px per character at 12 px.
+    legend_x += 44 + 7.0 * static_cast<double>(s.name.size());
   }
   return svg + "</svg>";
 }

@@ -46,6 +46,14 @@ TEST(HtmlEscapeTest, MarkupFromOutsideStaysText) {
   EXPECT_EQ(HtmlEscape("caf\xC3\xA9 /hook?a=1"), "caf\xC3\xA9 /hook?a=1");
 }
 
+TEST(SvgChartTest, TickAndBarLabelsArePlainNumbers) {
+  EXPECT_EQ(FormatNumber(150000), "150000");  // not 1.5e+05
+  EXPECT_EQ(FormatNumber(140800, 15), "140800");
+  EXPECT_EQ(FormatNumber(0.25), "0.25");
+  EXPECT_EQ(FormatNumber(1.23456), "1.235");
+  EXPECT_EQ(FormatNumber(0), "0");
+}
+
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -246,6 +254,10 @@ TEST(BlastHtmlReportTest, ChromiumRendersTheChartsAndFiguresAndFetchesNothing) {
   ASSERT_FALSE(corrected.polyline.empty());
   EXPECT_GT(corrected.polyline.front().second, corrected.polyline.back().second);
   EXPECT_LT(corrected.polyline.front().first, corrected.polyline.back().first);
+  // Its x axis is labelled in percentiles, one per power of ten of 1 / (1 - p).
+  for (const char* label : {">0%</text>", ">90%</text>", ">99%</text>", ">99.9%</text>"}) {
+    EXPECT_NE(spectrum.find(label), std::string::npos) << label;
+  }
 
   // The key figures are the run's own (its --json).
   const std::uint64_t ok = json["status"]["200"].get_uint64().value();
