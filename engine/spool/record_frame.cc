@@ -31,7 +31,7 @@ std::uint64_t Checksum(const char* header8, std::string_view payload) {
 
 }  // namespace
 
-bool IsKnownRecordType(std::uint8_t type) { return type >= 1 && type <= 5; }
+bool IsKnownRecordType(std::uint8_t type) { return type >= 1 && type <= 6; }
 
 void AppendFrame(RecordType type, std::string_view payload, std::string* out) {
   char header[kFrameHeaderBytes] = {};

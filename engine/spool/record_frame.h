@@ -24,6 +24,7 @@ enum class RecordType : std::uint8_t {
   kRetries = 3,         // a batch of (attempt count, due time) of scheduled retries
   kCheckpoint = 4,      // a summary of live state; replay starts after the last one
   kSegmentDeleted = 5,  // a segment whose events are all finished, synced before unlinking
+  kDeadLetters = 6,     // a batch of dead letters added, removed or replayed
 };
 bool IsKnownRecordType(std::uint8_t type);
 

@@ -96,6 +96,15 @@ Status SegmentFile::Append(std::string_view framed) {
   return Status::Ok();
 }
 
+Status SegmentFile::TruncateTo(std::uint64_t size) {
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0 ||
+      ::lseek(fd_, static_cast<off_t>(size), SEEK_SET) < 0) {
+    return Errno(path_, "cannot truncate the spool segment");
+  }
+  size_ = size;
+  return Status::Ok();
+}
+
 Status SegmentFile::Sync() {
   if (::fdatasync(fd_) != 0) return Errno(path_, "cannot sync the spool segment");
   return Status::Ok();

@@ -33,6 +33,8 @@ class SegmentFile {
   // Writes framed bytes at the end (retrying short writes); not synced.
   Status Append(std::string_view framed);
   Status Sync();  // fdatasync
+  // Cuts the file back to `size` bytes (a failed append leaves part of a frame behind).
+  Status TruncateTo(std::uint64_t size);
   std::uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
