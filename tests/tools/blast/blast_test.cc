@@ -440,6 +440,12 @@ TEST(BlastCommandTest, BadInputExitsTwoWithOneLineBeforeAnyTraffic) {
       {{"blast", "http://127.0.0.1:1/", "--rate", "1", "--count", "1", "--report",
         "/nonexistent/dir/report.html"},
        "--report: cannot write"},
+      {{"blast", "http://127.0.0.1:1/", "--rate", "1", "--count", "1", "--hdr-log",
+        "/nonexistent/dir/run.hlog"},
+       "--hdr-log: cannot write"},
+      {{"blast", "http://127.0.0.1:1/", "--find-max", "--p99-bound", "50ms", "--duration", "1s",
+        "--hdr-log", "/nonexistent/dir/run.hlog"},
+       "--hdr-log: not with --find-max"},
   };
   for (const auto& [args, expected] : cases) {
     ProcessResult run = RunHookfan(args);

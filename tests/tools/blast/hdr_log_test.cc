@@ -127,6 +127,11 @@ TEST(HdrLogTest, BlastsLogDecodesToTheRunsCountsAndPercentiles) {
     const double json_us = static_cast<double>(latency["corrected"][p].get_int64().value());
     const double log_us = static_cast<double>(corrected.ValueAtPercentile(percentile)) / 1e3;
     EXPECT_NEAR(log_us, json_us, 0.03 * json_us + 2) << p;
+    const double uncorrected_json_us =
+        static_cast<double>(latency["uncorrected"][p].get_int64().value());
+    const double uncorrected_log_us =
+        static_cast<double>(uncorrected.ValueAtPercentile(percentile)) / 1e3;
+    EXPECT_NEAR(uncorrected_log_us, uncorrected_json_us, 0.03 * uncorrected_json_us + 2) << p;
   }
 }
 
