@@ -240,14 +240,18 @@ void Spool::WriterLoop() {
     if (healthy) MaybeCompact(force);
     lock.lock();
     if (force) budget_blocked_ = false;
-    disk_bytes_ = 0;
-    for (const auto& [segment, bytes] : segment_sizes_) disk_bytes_ += bytes;
-    stats_.bytes = disk_bytes_;
-    stats_.segments = segment_sizes_.size();
-    stats_.live_events = live_.events();
-    stats_.pending_deliveries = live_.pending_deliveries();
-    stats_.dead_letters = live_.dead_letters();
+    PublishStatsLocked();
   }
+}
+
+void Spool::PublishStatsLocked() {
+  disk_bytes_ = 0;
+  for (const auto& [segment, bytes] : segment_sizes_) disk_bytes_ += bytes;
+  stats_.bytes = disk_bytes_;
+  stats_.segments = segment_sizes_.size();
+  stats_.live_events = live_.events();
+  stats_.pending_deliveries = live_.pending_deliveries();
+  stats_.dead_letters = live_.dead_letters();
 }
 
 void Spool::Commit(std::vector<Op>& ops) {
@@ -355,6 +359,7 @@ void Spool::Commit(std::vector<Op>& ops) {
       ++stats_.write_errors;
       stats_.last_error = status.message();
     }
+    PublishStatsLocked();  // before the callbacks: a Flush() caller sees this commit's state
   }
   for (Op& op : ops) {
     if (op.done) op.done(status);

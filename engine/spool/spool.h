@@ -114,6 +114,7 @@ class Spool {
   Status SyncDirectory();
   void MaybeCompact(bool force);
   std::vector<std::uint64_t> DeadSegments() const;
+  void PublishStatsLocked();  // mu_ held, on the writer thread
 
   const SpoolOptions options_;
   const SpoolTuning tuning_;

@@ -18,8 +18,8 @@ namespace hookfan::engine::spool {
 namespace {
 
 const std::vector<std::string>& Endpoints() {
-  static const std::vector<std::string> ids = {"orders-eu", "orders-us", "audit",  "billing",
-                                               "search",    "mail",      "crm",    "warehouse",
+  static const std::vector<std::string> ids = {"orders-eu", "orders-us", "audit", "billing",
+                                               "search",    "mail",      "crm",   "warehouse",
                                                "analytics", "fraud"};
   return ids;
 }
