@@ -357,6 +357,49 @@ TEST_F(SpoolTest, AWriterKilledMidStreamKeepsEveryEventWhoseCallbackFired) {
   }
 }
 
+TEST_F(SpoolTest, BadInputStopsWithOneLineNamingWhat) {
+  {
+    auto spool = OpenSpool();
+    ASSERT_NE(spool, nullptr);
+    // A second holder of the directory is refused while the first one runs.
+    auto second = Spool::Open(options_);
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(second.status().message().find("already in use"), std::string::npos);
+    spool->Start();
+    ASSERT_TRUE(spool->AppendEvent(MakeTestEvent(1), {"a"}, nullptr).ok());
+    ASSERT_TRUE(spool->Flush().ok());
+  }
+  // A checkpoint behind a valid checksum that does not decode: refuse to guess.
+  const std::string extra = SegmentPath(options_.dir, 90);
+  {
+    std::string framed;
+    AppendFrame(RecordType::kCheckpoint, std::string("\x01\x01\x05\x01\x02\x09", 6), &framed);
+    std::ofstream(extra, std::ios::binary) << framed;
+  }
+  auto corrupt = Spool::Open(options_);
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_EQ(corrupt.status().code(), StatusCode::kFailedPrecondition);
+  const std::string& message = corrupt.status().message();
+  EXPECT_EQ(message.rfind("spool.dir " + options_.dir + ": recovery stopped: " + extra +
+                              ": record at offset 0: corrupt checkpoint",
+                          0),
+            0u)
+      << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << "one line";
+  // A record type from a newer version: refused, the file left as it was.
+  {
+    std::string framed;
+    AppendFrame(static_cast<RecordType>(77), "newer", &framed);
+    std::ofstream(extra, std::ios::binary) << framed;
+  }
+  auto newer = Spool::Open(options_);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_NE(newer.status().message().find("unknown record type 77"), std::string::npos)
+      << newer.status().message();
+  EXPECT_EQ(std::filesystem::file_size(extra), kFrameHeaderBytes + 5);
+}
+
 TEST_F(SpoolTest, ManyPendingDeliveriesRecover) {
   constexpr int kEvents = 20000;
   const std::vector<std::string> endpoints = {"e0", "e1", "e2", "e3", "e4",
