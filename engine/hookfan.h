@@ -38,6 +38,16 @@ namespace hookfan::engine {
 class Worker;
 class EngineRegistry;
 
+// How a delivery ended. Every accepted delivery ends exactly once, through one function of
+// its worker (Worker::Finish, docs/architecture.md).
+enum class Fate : unsigned char {
+  kDelivered,     // a 2xx
+  kDeadLettered,  // retries exhausted, a permanent failure, endpoint disabled, removed or
+                  // deleted, queue full: kept in the dead-letter list, replayable
+  kCancelled,     // shutdown stopped it first: not final (no on_outcome, the event is not
+                  // done); counted in DrainReport, and a durable spool sends it again
+};
+
 // A delivery's final fate, reported once per (event, endpoint).
 struct DeliveryOutcome {
   enum class Kind : unsigned char { kDelivered, kDeadLettered };
@@ -49,6 +59,7 @@ struct DeliveryOutcome {
   net::RequestError last_error;  // transport error of the last attempt
   std::string_view reason;       // "delivered", "http_500", "endpoint_disabled", ...
   std::int64_t latency_us;       // from publish to the final outcome
+  Fate fate;                     // kDelivered or kDeadLettered (the same as `kind`)
 };
 
 // One finished HTTP attempt of a delivery (every attempt, not only the last): what an
@@ -64,6 +75,15 @@ struct AttemptRecord {
   std::int64_t duration_us;  // start to response (or error)
 };
 
+// A retry put on the timing wheel: what a durable spool records so that the attempt count
+// and the due time survive a restart.
+struct RetryScheduled {
+  const std::string& endpoint_id;
+  const Event& event;
+  int attempts;              // made so far
+  std::int64_t due_unix_ms;  // wall clock when the next attempt is due
+};
+
 struct EngineConfig {
   int workers = 0;                                  // 0: one per core
   double retry_scale = 1.0;                         // multiplies every retry delay (tests: 0.001)
@@ -75,6 +95,16 @@ struct EngineConfig {
   std::function<void(const DeliveryOutcome&)> on_outcome;
   // Called on a worker thread after every attempt. Must be quick and thread-safe.
   std::function<void(const AttemptRecord&)> on_attempt;
+  // The event-done signal: called exactly once per published event, when every delivery it
+  // fanned out to has its final outcome (after their on_outcome calls), so a durable spool
+  // or a broker can acknowledge it there. Never called for an event one of whose deliveries
+  // was cancelled by shutdown (it is not done). A notification batch (Pryv) counts for each
+  // event it gathered. Runs on a worker thread, or on the publishing thread for an event that
+  // matched no endpoint. Must be quick and thread-safe. Costs one small allocation per event
+  // when set, nothing when not.
+  std::function<void(const Event&)> on_event_done;
+  // Called on a worker thread whenever a failed delivery is put on the wheel for a retry.
+  std::function<void(const RetryScheduled&)> on_retry_scheduled;
 };
 
 struct EndpointStats {
@@ -95,7 +125,9 @@ struct EngineStats {
   std::vector<EndpointStats> endpoints;
   EndpointStats total;  // id "total"
   std::uint64_t published_events = 0;
-  std::uint64_t rejected_events = 0;  // refused by admission control
+  std::uint64_t rejected_events = 0;       // refused by admission control
+  std::uint64_t dead_letters_kept = 0;     // in the list now (max_dead_letters per worker)
+  std::uint64_t dead_letters_evicted = 0;  // the oldest, dropped from a full list
 };
 
 struct DeadLetter {
@@ -134,16 +166,41 @@ class Engine {
   // the counters stay. Errors name the field, as for AddEndpoint.
   Status UpdateEndpoint(const EndpointConfig& config);
 
-  // Fans the event out. kResourceExhausted when the pending limit is reached (nothing is
-  // enqueued; the caller should answer 503 with Retry-After), kUnavailable when stopping.
+  // Fans the event out. kInvalidArgument when its id or type breaks the rule of
+  // ValidateEventId / ValidateEventType (engine/events/event_id.h), kResourceExhausted when
+  // the pending limit is reached (nothing is enqueued; the caller should answer 503 with
+  // Retry-After), kUnavailable when stopping.
   Status Publish(EventPtr event);
   // All or nothing: either every event is accepted or none is.
   Status PublishBatch(std::span<const EventPtr> events);
 
+  // The ids of the endpoints `event` would be delivered to if published now (a durable spool
+  // records them with the event before accepting it).
+  std::vector<std::string> MatchEndpoints(const Event& event);
+  // Publishes `event` to exactly these endpoints, each with its attempts so far and the
+  // wall-clock time its next attempt is due (0 or past: at once). A target whose endpoint
+  // no longer exists is dead-lettered ("endpoint_removed"), so the event still finishes.
+  // For a durable spool's recovery.
+  struct Target {
+    std::string endpoint_id;
+    int attempts = 0;
+    std::int64_t due_unix_ms = 0;
+  };
+  Status PublishTargets(EventPtr event, std::span<const Target> targets);
+
+  // A consistent snapshot. While DrainAndStop runs, a worker that has stopped answers from
+  // its final state (waiting for it to stop if it is closing).
   EngineStats Stats();
+  // Newest first, at most `limit`.
   std::vector<DeadLetter> DeadLetters(std::size_t limit = 1000);
-  // Publishes a dead letter's event again to its endpoint only.
+  // Takes a dead letter out of the list and delivers its event again to its endpoint (the
+  // current endpoint of that id). kNotFound when no such letter (a second replay of the same
+  // letter), kFailedPrecondition when the endpoint is gone or disabled, kUnavailable while
+  // stopping.
   Status Replay(std::uint64_t sequence);
+  // Puts a dead letter back in its worker's list (a durable spool's recovery); a zero
+  // sequence gets a fresh one.
+  Status RestoreDeadLetter(DeadLetter letter);
 
   // Stops intake, lets due work finish for up to `grace_ms`, cancels the rest, joins the
   // workers. Idempotent.

@@ -4,36 +4,12 @@
 
 #include <string>
 
+#include "engine/events/event_id.h"
 #include "engine/events/json_raw.h"
 
 namespace hookfan::engine {
-namespace {
 
 namespace od = simdjson::ondemand;
-
-bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == ':' || c == '-';
-}
-
-Status ValidateName(std::string_view field, std::string_view value) {
-  if (value.empty()) return Status::InvalidArgument(std::string(field) + ": must not be empty");
-  if (value.size() > 128) {
-    return Status::InvalidArgument(std::string(field) + ": longer than 128 characters");
-  }
-  for (char c : value) {
-    if (!IsNameChar(c)) {
-      return Status::InvalidArgument(std::string(field) +
-                                     ": only letters, digits and _ . : - are allowed");
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-Status ValidateEventType(std::string_view type) { return ValidateName("type", type); }
-Status ValidateEventId(std::string_view id) { return ValidateName("id", id); }
 
 struct IngestParser::Parsers {
   // The DOM parser validates the whole document (on-demand parsing skips what it does not
@@ -83,7 +59,7 @@ Status ParseEventObject(od::value value, const IngestLimits& limits, const std::
       if (field.value().get_string().get(text)) {
         return Status::InvalidArgument(name + ": must be a string");
       }
-      Status valid = ValidateName(key, text);
+      Status valid = key == "id" ? ValidateEventId(text) : ValidateEventType(text);
       if (!valid.ok()) return Status::InvalidArgument(where + "." + valid.message());
       (key == "id" ? id : type) = std::string(text);
       has_type |= key == "type";
@@ -97,7 +73,7 @@ Status ParseEventObject(od::value value, const IngestLimits& limits, const std::
         if (element.get_string().get(channel)) {
           return Status::InvalidArgument(name + ": must be an array of strings");
         }
-        Status valid = ValidateName("channel", channel);
+        Status valid = ValidateChannel(channel);
         if (!valid.ok()) return Status::InvalidArgument(name + ": " + valid.message());
         channels.emplace_back(channel);
       }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/events/event.h"
+#include "engine/events/event_id.h"  // the rule every event id and type follows
 #include "net/base/status.h"
 
 namespace hookfan::engine {
@@ -28,10 +29,6 @@ struct IngestLimits {
   std::size_t max_payload_bytes = 256 * 1024;  // per event
   std::size_t max_batch_events = 1000;         // per request body
 };
-
-// Event types and ids from outside: 1-128 characters of [A-Za-z0-9_.:-].
-Status ValidateEventType(std::string_view type);
-Status ValidateEventId(std::string_view id);
 
 class IngestParser {
  public:

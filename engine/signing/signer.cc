@@ -95,26 +95,6 @@ std::string_view SigningSchemeName(SigningScheme scheme) {
   return "unknown";
 }
 
-Status CheckEventIdForSigning(std::string_view event_id) {
-  if (event_id.empty()) return Status::InvalidArgument("id: must not be empty");
-  if (event_id.size() > kMaxEventIdBytes) {
-    return Status::InvalidArgument("id: longer than " + std::to_string(kMaxEventIdBytes) +
-                                   " bytes (" + std::to_string(event_id.size()) + ")");
-  }
-  for (size_t i = 0; i < event_id.size(); ++i) {
-    const auto c = static_cast<unsigned char>(event_id[i]);
-    if (c < 0x20 || c == 0x7F) {
-      return Status::InvalidArgument("id: must not contain control characters (offset " +
-                                     std::to_string(i) + ")");
-    }
-    if (c == '.') {
-      return Status::InvalidArgument(
-          "id: must not contain '.' (it separates id, timestamp and body in the signed content)");
-    }
-  }
-  return Status::Ok();
-}
-
 StatusOr<Signer> Signer::Create(SigningScheme scheme, std::vector<std::string> secrets_or_key) {
   // The caller's copies of the secrets were moved in; wipe them however we leave.
   struct Wipe {
@@ -190,7 +170,7 @@ char* Signer::WriteHeaders(std::string_view event_id, int64_t timestamp_unix_s,
                            std::string_view body, char* out) const {
   switch (scheme_) {
     case SigningScheme::kStandard: {
-      HOOKFAN_DCHECK(CheckEventIdForSigning(event_id).ok());
+      HOOKFAN_DCHECK(ValidateEventId(event_id).ok());
       char ts[kMaxInt64Chars];
       const std::to_chars_result r = std::to_chars(ts, ts + sizeof ts, timestamp_unix_s);
       const std::string_view timestamp(ts, static_cast<size_t>(r.ptr - ts));

@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/events/event_id.h"
 #include "engine/signing/hmac_sha256.h"
 #include "engine/signing/webhook_secret.h"
 #include "net/base/status.h"
@@ -50,12 +51,10 @@ enum class SigningScheme : uint8_t { kStandard, kNovu, kApiKey, kNone };
 StatusOr<SigningScheme> ParseSigningScheme(std::string_view name);
 std::string_view SigningSchemeName(SigningScheme scheme);
 
-// Checks that an event id can go into `webhook-id` and the signed content: not empty, at most
-// kMaxEventIdBytes, no control characters (header injection) and no '.', which the spec asks
-// for because '.' separates id, timestamp and body in the signed content. Sources call this
-// when they accept an event; AppendHeaders assumes it (checked in debug builds only).
-inline constexpr size_t kMaxEventIdBytes = 256;
-Status CheckEventIdForSigning(std::string_view event_id);
+// Event ids follow the one rule of engine/events/event_id.h (no '.', which separates id,
+// timestamp and body in the signed content; no control characters): every source checks it
+// when it accepts an event, and AppendHeaders assumes it (checked in debug builds).
+inline constexpr size_t kMaxEventIdBytes = kMaxEventIdChars;
 
 class Signer {
  public:
@@ -80,7 +79,7 @@ class Signer {
   size_t MaxHeaderBytes(size_t event_id_size) const;
 
   // Appends this attempt's header lines ("Name: value\r\n" each, none for kNone) to `out`.
-  // `event_id` must pass CheckEventIdForSigning; `body` is the exact bytes that will be sent.
+  // `event_id` must pass ValidateEventId; `body` is the exact bytes that will be sent.
   void AppendHeaders(std::string_view event_id, int64_t timestamp_unix_s, std::string_view body,
                      std::string& out) const;
   // Same lines written at `out`, which has room for MaxHeaderBytes(event_id.size()) bytes.

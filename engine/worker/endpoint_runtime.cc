@@ -1,5 +1,7 @@
 #include "engine/worker/endpoint_runtime.h"
 
+#include <openssl/crypto.h>
+
 #include <string>
 
 #include "engine/routing/subscription.h"
@@ -162,10 +164,19 @@ EndpointRuntime::EndpointRuntime(EndpointConfig config, RetryPolicyPtr policy, S
     : config_(std::move(config)),
       policy_(std::move(policy)),
       signer_(std::move(signer)),
-      url_(std::move(url)) {}
+      url_(std::move(url)) {
+  WipeSecrets();
+  wake_timer.endpoint = this;
+  flush_timer.endpoint = this;
+}
+
+void EndpointRuntime::WipeSecrets() {
+  for (std::string& secret : config_.secrets) OPENSSL_cleanse(secret.data(), secret.size());
+  config_.secrets.clear();
+}
 
 void EndpointRuntime::AdoptSettings(EndpointRuntime& fresh) {
-  config_ = std::move(fresh.config_);
+  config_ = std::move(fresh.config_);  // already wiped
   policy_ = std::move(fresh.policy_);
   signer_ = std::move(fresh.signer_);
   url_ = std::move(fresh.url_);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/base/latency_histogram.h"
 #include "engine/base/timing_wheel.h"
@@ -16,6 +17,7 @@
 #include "engine/retry/retry_policy.h"
 #include "engine/signing/signer.h"
 #include "engine/worker/delivery.h"
+#include "engine/worker/event_ticket.h"
 #include "engine/worker/token_bucket.h"
 #include "net/client/http_client.h"
 #include "net/http/url.h"
@@ -23,6 +25,13 @@
 namespace hookfan::engine {
 
 class Worker;
+class EndpointRuntime;
+
+// A timer of an endpoint (token-bucket wake, notification flush): the wheel's node with a
+// way back to its endpoint.
+struct EndpointTimer : TimerNode {
+  EndpointRuntime* endpoint = nullptr;
+};
 
 class EndpointRuntime {
  public:
@@ -33,6 +42,7 @@ class EndpointRuntime {
   EndpointRuntime& operator=(const EndpointRuntime&) = delete;
 
   const std::string& id() const { return config_.id; }
+  // The configuration, with the secrets wiped: only the signer holds them.
   const EndpointConfig& config() const { return config_; }
   const RetryPolicy& policy() const { return *policy_; }
   const Signer& signer() const { return signer_; }
@@ -61,10 +71,11 @@ class EndpointRuntime {
   Worker* worker = nullptr;  // the owner, for timer callbacks
   net::OriginPool* pool = nullptr;
   TokenBucket rate_limit;
-  TimerNode wake_timer;  // armed while the token bucket is empty
+  EndpointTimer wake_timer;  // armed while the token bucket is empty
   // Notification mode: events gathered for the next POST, and the timer that flushes them.
   NotificationBatch batch;
-  TimerNode flush_timer;
+  EndpointTimer flush_timer;
+  std::vector<EventTicket*> batch_tickets;  // the gathered events' done counts, if wanted
   std::int64_t batch_started_us = 0;
   int in_flight = 0;
   bool enabled = true;
@@ -85,6 +96,7 @@ class EndpointRuntime {
 
  private:
   EndpointRuntime(EndpointConfig config, RetryPolicyPtr policy, Signer signer, net::Url url);
+  void WipeSecrets();
 
   EndpointConfig config_;
   RetryPolicyPtr policy_;

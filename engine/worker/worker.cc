@@ -17,12 +17,6 @@ constexpr int kMaxStartsPerEndpointTurn = 8;     // round-robin fairness between
 
 std::int64_t NowUs() { return MonotonicNowNs() / 1000; }
 
-template <typename T, typename M>
-T* OwnerOf(M* member, M T::*field) {
-  auto offset = reinterpret_cast<std::uintptr_t>(&(static_cast<T*>(nullptr)->*field));
-  return reinterpret_cast<T*>(reinterpret_cast<std::uintptr_t>(member) - offset);
-}
-
 }  // namespace
 
 // One attempt in flight: the request the client holds, and the header block it points at.
@@ -44,6 +38,8 @@ struct Worker::Attempt : net::HttpRequest {
 Worker::Worker(int id, WorkerContext context)
     : id_(id),
       context_(std::move(context)),
+      producer_(deliveries_),
+      stopped_(stopped_promise_.get_future().share()),
       rng_(context_.config->seed != 0 ? context_.config->seed + static_cast<std::uint64_t>(id)
                                       : static_cast<std::uint64_t>(NowUs()) * 2654435761u +
                                             static_cast<std::uint64_t>(id)),
@@ -72,21 +68,33 @@ void Worker::Run() {
   uv_run(&loop_, UV_RUN_DEFAULT);
   // Every handle is closed by CloseAll before the loop runs dry.
   HOOKFAN_CHECK(uv_loop_close(&loop_) == 0);
+  stopped_promise_.set_value();
 }
 
-void Worker::EnqueueDeliveries(DeliveryItem* items, std::size_t count) {
-  deliveries_.enqueue_bulk(std::make_move_iterator(items), count);
+bool Worker::Enqueue(DeliveryItem* items, std::size_t count) {
+  std::lock_guard<std::mutex> lock(inbox_mutex_);
+  if (closed_) return false;
+  // One producer token for every thread (under the mutex): one FIFO, exactly in order.
+  HOOKFAN_CHECK(deliveries_.enqueue_bulk(producer_, std::make_move_iterator(items), count));
+  // Sent under the mutex: CloseAll sets closed_ under it before it closes the handle.
   if (!wake_pending_.exchange(true, std::memory_order_acq_rel)) uv_async_send(&async_);
+  return true;
 }
 
-void Worker::Post(std::function<void(Worker&)> command) {
-  {
-    std::lock_guard<std::mutex> lock(commands_mutex_);
-    commands_.push_back(std::move(command));
-    has_commands_.store(true, std::memory_order_release);
-  }
+bool Worker::EnqueueCommand(WorkerCommand command) {
+  DeliveryItem item;
+  item.command = std::make_unique<WorkerCommand>(std::move(command));
+  return Enqueue(&item, 1);
+}
+
+bool Worker::Post(WorkerCommand command) {
+  std::lock_guard<std::mutex> lock(inbox_mutex_);
+  if (closed_) return false;
+  commands_.push_back(std::move(command));
+  has_commands_.store(true, std::memory_order_release);
   wake_pending_.store(true, std::memory_order_release);
   uv_async_send(&async_);
+  return true;
 }
 
 void Worker::OnAsync(uv_async_t* handle) { static_cast<Worker*>(handle->data)->DrainInboxes(); }
@@ -102,11 +110,13 @@ void Worker::DrainInboxes() {
   while (taken < kMaxItemsPerTurn) {
     std::size_t n = deliveries_.try_dequeue_bulk(token, batch, kDequeueBatch);
     if (n == 0) break;
-    // A command posted before these items were enqueued (an endpoint added, re-enabled)
-    // must apply before they are accepted; dequeuing them made it visible here.
-    RunCommands();
     for (std::size_t i = 0; i < n; ++i) {
-      AcceptItem(batch[i]);
+      if (batch[i].command) {
+        (*batch[i].command)(*this);
+        batch[i].command.reset();
+      } else {
+        AcceptItem(batch[i]);
+      }
       batch[i].event.reset();
     }
     taken += n;
@@ -118,13 +128,31 @@ void Worker::DrainInboxes() {
 
 void Worker::RunCommands() {
   if (!has_commands_.load(std::memory_order_acquire)) return;
-  std::vector<std::function<void(Worker&)>> commands;
+  std::vector<WorkerCommand> commands;
   {
-    std::lock_guard<std::mutex> lock(commands_mutex_);
+    std::lock_guard<std::mutex> lock(inbox_mutex_);
     commands.swap(commands_);
     has_commands_.store(false, std::memory_order_relaxed);
   }
   for (auto& command : commands) command(*this);
+}
+
+// Closing: deliveries still in the ordered inbox are pending work we stop without starting
+// (cancelled: their events are not done). Commands still run: they can only be questions
+// (stats, dead letters, a replay, which refuses now), since the engine accepts no change
+// once stopping, and their askers wait for the answer.
+void Worker::CancelInbox() {
+  DeliveryItem item;
+  while (deliveries_.try_dequeue(item)) {
+    if (item.command) {
+      (*item.command)(*this);
+    } else {
+      ++drain_report_.still_pending;
+      FinishTicket(item.ticket, Fate::kCancelled, context_.config->on_event_done);
+      context_.pending->fetch_sub(1, std::memory_order_relaxed);
+    }
+    item = DeliveryItem{};
+  }
 }
 
 EndpointRuntime* Worker::EndpointFor(std::uint32_t index, std::uint64_t serial) {
@@ -133,31 +161,48 @@ EndpointRuntime* Worker::EndpointFor(std::uint32_t index, std::uint64_t serial) 
   return endpoint->serial == serial ? endpoint : nullptr;
 }
 
+std::string_view Worker::Unsendable(const EndpointRuntime* endpoint) {
+  if (endpoint->removed) return endpoint->removed_reason;
+  if (!endpoint->enabled) return "endpoint_disabled";
+  return {};
+}
+
 void Worker::AcceptItem(DeliveryItem& item) {
   EndpointRuntime* endpoint = EndpointFor(item.endpoint_index, item.endpoint_serial);
-  if (endpoint == nullptr) {
-    // Removed before its deliveries arrived: nothing to deliver to, nowhere to keep it.
+  // The ordered inbox runs a removal only after the deliveries enqueued before it, and the
+  // engine stages no delivery for an endpoint once it is removed: the endpoint is here.
+  HOOKFAN_CHECK(endpoint != nullptr);
+  if (closing_) {
+    ++drain_report_.still_pending;
+    FinishTicket(item.ticket, Fate::kCancelled, context_.config->on_event_done);
     context_.pending->fetch_sub(1, std::memory_order_relaxed);
     return;
   }
-  if (endpoint->config().payload_mode == PayloadMode::kNotification && endpoint->enabled &&
-      !endpoint->removed) {
+  if (endpoint->config().payload_mode == PayloadMode::kNotification &&
+      Unsendable(endpoint).empty()) {
     GatherNotification(endpoint, item);
     return;
   }
   Delivery* delivery = delivery_pool_.Acquire();
   delivery->event = std::move(item.event);
+  delivery->ticket = item.ticket;
   delivery->endpoint = endpoint;
   delivery->published_us = item.published_us;
+  delivery->attempts = item.attempts;
   ++endpoint->live_deliveries;
+  const std::int64_t wait_ms = item.due_unix_ms - WallNowMs();
+  if (item.due_unix_ms > 0 && wait_ms > 0 && Unsendable(endpoint).empty()) {
+    // A restored retry keeps its due time: not sent early because the process restarted.
+    ++endpoint->pending_retries;
+    ScheduleOnWheel(delivery, static_cast<TimeMs>(uv_now(&loop_)) + wait_ms, &Worker::OnRetryDue);
+    return;
+  }
   EnqueueDelivery(endpoint, delivery);
 }
 
 void Worker::EnqueueDelivery(EndpointRuntime* endpoint, Delivery* delivery) {
-  if (!endpoint->enabled || endpoint->removed) {
-    DeadLetterDelivery(delivery, 0, net::RequestError::kNone,
-                       endpoint->removed ? std::string_view(endpoint->removed_reason)
-                                         : std::string_view("endpoint_disabled"));
+  if (std::string_view why = Unsendable(endpoint); !why.empty()) {
+    DeadLetterDelivery(delivery, 0, net::RequestError::kNone, why);
     return;
   }
   if (endpoint->ready_count() >= endpoint->config().max_pending) {
@@ -174,6 +219,7 @@ void Worker::GatherNotification(EndpointRuntime* endpoint, const DeliveryItem& i
   const auto& settings = endpoint->config().notification;
   if (endpoint->batch.empty()) endpoint->batch_started_us = item.published_us;
   endpoint->batch.Add(item.event->type);
+  if (item.ticket != nullptr) endpoint->batch_tickets.push_back(item.ticket);
   context_.pending->fetch_sub(1, std::memory_order_relaxed);  // the batch counts instead
   if (endpoint->batch.events() >= settings.max_batch || settings.max_wait_ms == 0) {
     FlushNotifications(endpoint);
@@ -183,13 +229,13 @@ void Worker::GatherNotification(EndpointRuntime* endpoint, const DeliveryItem& i
   }
 }
 
-void Worker::FlushNotifications(EndpointRuntime* endpoint) {
+void Worker::FlushNotifications(EndpointRuntime* endpoint, bool now_whatever_the_limit) {
   if (endpoint->batch.empty()) return;
   const auto& settings = endpoint->config().notification;
   const TimeMs now = static_cast<TimeMs>(uv_now(&loop_));
   // Under a frequency limit, keep gathering until a POST may leave: fewer, fuller batches.
   const DurationMs wait = endpoint->rate_limit.WaitMs(now);
-  if (wait > 0 && endpoint->batch.events() < settings.max_batch) {
+  if (!now_whatever_the_limit && wait > 0 && endpoint->batch.events() < settings.max_batch) {
     ScheduleOnWheel(&endpoint->flush_timer, now + wait, &Worker::OnFlushDue);
     return;
   }
@@ -199,18 +245,34 @@ void Worker::FlushNotifications(EndpointRuntime* endpoint) {
   delivery->event = MakeEvent("notification", std::move(body));
   delivery->endpoint = endpoint;
   delivery->published_us = endpoint->batch_started_us;
+  if (!endpoint->batch_tickets.empty()) {
+    // The batch stands for the events it gathered: they are done when it is.
+    auto* ticket = new EventTicket(delivery->event, 1);
+    ticket->is_batch = true;
+    ticket->sources = std::move(endpoint->batch_tickets);
+    endpoint->batch_tickets.clear();
+    delivery->ticket = ticket;
+  }
   ++endpoint->live_deliveries;
   context_.pending->fetch_add(1, std::memory_order_relaxed);
   EnqueueDelivery(endpoint, delivery);
   SchedulePump();
 }
 
+void Worker::CancelGathered(EndpointRuntime* endpoint) {
+  drain_report_.still_pending += endpoint->batch.events();
+  (void)endpoint->batch.TakeBody("", 0, 0);
+  for (EventTicket* ticket : endpoint->batch_tickets) {
+    FinishTicket(ticket, Fate::kCancelled, context_.config->on_event_done);
+  }
+  endpoint->batch_tickets.clear();
+}
+
 void Worker::OnFlushDue(TimerNode* node, TimeMs /*now*/) {
-  EndpointRuntime* endpoint = OwnerOf(node, &EndpointRuntime::flush_timer);
+  EndpointRuntime* endpoint = static_cast<EndpointTimer*>(node)->endpoint;
   Worker* worker = endpoint->worker;
   if (worker->closing_) {
-    worker->drain_report_.still_pending += endpoint->batch.events();
-    (void)endpoint->batch.TakeBody("", 0, 0);
+    worker->CancelGathered(endpoint);
     return;
   }
   worker->FlushNotifications(endpoint);
@@ -297,6 +359,7 @@ void Worker::StartAttempt(EndpointRuntime* endpoint, Delivery* delivery, TimeMs 
   attempt->on_complete = &Worker::OnAttemptDone;
   ++delivery->attempts;
   ++endpoint->in_flight;
+  ++in_flight_total_;
   endpoint->last_attempt_unix_ms = WallNowMs();
   attempt->started_unix_ms = endpoint->last_attempt_unix_ms;
   attempt->started_us = NowUs();
@@ -320,12 +383,12 @@ void Worker::FinishAttempt(Attempt* attempt, const net::RequestOutcome& outcome)
   attempt->delivery = nullptr;
   free_attempts_.emplace_back(attempt);
   --endpoint->in_flight;
+  --in_flight_total_;
   endpoint->last_status = outcome.status;
 
   if (outcome.error == net::RequestError::kCancelled) {
     // Shutting down: the attempt did not finish; it is still pending, not failed.
-    ++drain_report_.cancelled_in_flight;
-    FreeDelivery(delivery);
+    Finish(delivery, Fate::kCancelled, 0, net::RequestError::kCancelled, "shutdown");
     return;
   }
   if (context_.config->on_attempt) {
@@ -340,56 +403,57 @@ void Worker::FinishAttempt(Attempt* attempt, const net::RequestOutcome& outcome)
   const TimeMs now = static_cast<TimeMs>(uv_now(&loop_));
   Decision decision =
       ClassifyOutcome(outcome, endpoint->policy(), delivery->attempts, WallNowMs(), now, rng_);
-  switch (decision.verdict) {
-    case Verdict::kSuccess:
-      endpoint->consecutive_failures = 0;
-      Deliver(delivery, outcome.status);
-      break;
-    case Verdict::kRetry:
-    case Verdict::kDeadLetter:
-    case Verdict::kDisableEndpoint: {
-      ++endpoint->failed_attempts;
-      ++endpoint->consecutive_failures;
-      const int limit = endpoint->config().disable_after_failures;
-      // Disable before reporting the delivery's outcome: whoever learns of it must already
-      // see the endpoint disabled (no new events routed to it).
-      if (decision.verdict == Verdict::kDisableEndpoint) {
-        DisableEndpoint(endpoint, decision.reason);
-        DeadLetterDelivery(delivery, outcome.status, outcome.error, decision.reason);
-      } else if (limit > 0 && endpoint->consecutive_failures >= limit) {
-        DisableEndpoint(endpoint, "too_many_failures");
-        DeadLetterDelivery(delivery, outcome.status, outcome.error, decision.reason);
-      } else if (decision.verdict == Verdict::kRetry && !draining_) {
-        ++endpoint->pending_retries;
-        ScheduleOnWheel(&delivery->timer, decision.retry_at, &Worker::OnRetryDue);
-      } else if (decision.verdict == Verdict::kRetry) {
-        // Draining: the retry would come after we stop; it stays pending (reported).
-        ++drain_report_.still_pending;
-        FreeDelivery(delivery);
-      } else {
-        DeadLetterDelivery(delivery, outcome.status, outcome.error, decision.reason);
+  if (decision.verdict == Verdict::kSuccess) {
+    endpoint->consecutive_failures = 0;
+    Finish(delivery, Fate::kDelivered, outcome.status, net::RequestError::kNone, "delivered");
+  } else {
+    ++endpoint->failed_attempts;
+    ++endpoint->consecutive_failures;
+    const int limit = endpoint->config().disable_after_failures;
+    // Disable before reporting the delivery's outcome: whoever learns of it must already
+    // see the endpoint disabled.
+    if (decision.verdict == Verdict::kDisableEndpoint) {
+      DisableEndpoint(endpoint, decision.reason);
+      DeadLetterDelivery(delivery, outcome.status, outcome.error, decision.reason);
+    } else if (limit > 0 && endpoint->consecutive_failures >= limit) {
+      DisableEndpoint(endpoint, "too_many_failures");
+      DeadLetterDelivery(delivery, outcome.status, outcome.error, decision.reason);
+    } else if (decision.verdict != Verdict::kRetry) {
+      DeadLetterDelivery(delivery, outcome.status, outcome.error, decision.reason);
+    } else if (std::string_view why = Unsendable(endpoint); !why.empty()) {
+      // Removed or disabled while this attempt was in flight: no retry will be sent.
+      DeadLetterDelivery(delivery, outcome.status, outcome.error, why);
+    } else if (draining_) {
+      // The retry would come after we stop: it stays pending (reported, not final).
+      Finish(delivery, Fate::kCancelled, outcome.status, net::RequestError::kNone, "shutdown");
+    } else {
+      ++endpoint->pending_retries;
+      ScheduleOnWheel(delivery, decision.retry_at, &Worker::OnRetryDue);
+      if (context_.config->on_retry_scheduled) {
+        context_.config->on_retry_scheduled(
+            RetryScheduled{.endpoint_id = endpoint->id(),
+                           .event = *delivery->event,
+                           .attempts = delivery->attempts,
+                           .due_unix_ms = WallNowMs() + (decision.retry_at - now)});
       }
-      break;
     }
   }
   if (endpoint->has_ready()) MakeReady(endpoint);
   SchedulePump();
+  MaybeFinishDrain();
 }
 
 void Worker::OnRetryDue(TimerNode* node, TimeMs /*now*/) {
-  Delivery* delivery = OwnerOf(node, &Delivery::timer);
+  auto* delivery = static_cast<Delivery*>(node);
   EndpointRuntime* endpoint = delivery->endpoint;
   Worker* worker = endpoint->worker;
   --endpoint->pending_retries;
   if (worker->closing_) {
-    ++worker->drain_report_.still_pending;
-    worker->FreeDelivery(delivery);
+    worker->Finish(delivery, Fate::kCancelled, 0, net::RequestError::kNone, "shutdown");
     return;
   }
-  if (!endpoint->enabled || endpoint->removed) {
-    worker->DeadLetterDelivery(delivery, endpoint->last_status, net::RequestError::kNone,
-                               endpoint->removed ? std::string_view(endpoint->removed_reason)
-                                                 : std::string_view("endpoint_disabled"));
+  if (std::string_view why = Unsendable(endpoint); !why.empty()) {
+    worker->DeadLetterDelivery(delivery, endpoint->last_status, net::RequestError::kNone, why);
     return;
   }
   endpoint->PushReady(delivery);
@@ -398,7 +462,7 @@ void Worker::OnRetryDue(TimerNode* node, TimeMs /*now*/) {
 }
 
 void Worker::OnEndpointWake(TimerNode* node, TimeMs /*now*/) {
-  EndpointRuntime* endpoint = OwnerOf(node, &EndpointRuntime::wake_timer);
+  EndpointRuntime* endpoint = static_cast<EndpointTimer*>(node)->endpoint;
   Worker* worker = endpoint->worker;
   if (worker->closing_) return;
   worker->MakeReady(endpoint);
@@ -432,65 +496,97 @@ void Worker::OnWheelTimer(uv_timer_t* handle) {
   worker->ArmWheelTimer();
 }
 
-void Worker::Deliver(Delivery* delivery, int status) {
+void Worker::Finish(Delivery* delivery, Fate fate, int status, net::RequestError error,
+                    std::string_view reason) {
+  HOOKFAN_DCHECK(!delivery->armed() && delivery->next_queued == nullptr);
   EndpointRuntime* endpoint = delivery->endpoint;
-  ++endpoint->delivered;
-  ++delivered_total_;
-  endpoint->latency_us.Record(NowUs() - delivery->published_us);
-  Report(delivery, DeliveryOutcome::Kind::kDelivered, status, net::RequestError::kNone,
-         "delivered");
-  FreeDelivery(delivery);
-}
-
-void Worker::DeadLetterDelivery(Delivery* delivery, int status, net::RequestError error,
-                                std::string_view reason) {
-  EndpointRuntime* endpoint = delivery->endpoint;
-  ++endpoint->dead_lettered;
-  if (dead_letters_.size() >= context_.config->max_dead_letters) dead_letters_.pop_front();
-  dead_letters_.push_back(
-      DeadLetter{.sequence = (next_dead_letter_sequence_++ << 8) | static_cast<std::uint64_t>(id_),
-                 .endpoint_id = endpoint->id(),
-                 .event = delivery->event,
-                 .attempts = delivery->attempts,
-                 .last_status = status,
-                 .reason = std::string(reason),
-                 .unix_ms = WallNowMs()});
-  Report(delivery, DeliveryOutcome::Kind::kDeadLettered, status, error, reason);
-  FreeDelivery(delivery);
-}
-
-void Worker::Report(Delivery* delivery, DeliveryOutcome::Kind kind, int status,
-                    net::RequestError error, std::string_view reason) {
-  if (!context_.config->on_outcome) return;
-  DeliveryOutcome outcome{.kind = kind,
-                          .endpoint_id = delivery->endpoint->id(),
-                          .event = *delivery->event,
-                          .attempts = delivery->attempts,
-                          .last_status = status,
-                          .last_error = error,
-                          .reason = reason,
-                          .latency_us = NowUs() - delivery->published_us};
-  context_.config->on_outcome(outcome);
-}
-
-void Worker::FreeDelivery(Delivery* delivery) {
-  EndpointRuntime* endpoint = delivery->endpoint;
+  switch (fate) {
+    case Fate::kDelivered:
+      ++endpoint->delivered;
+      ++delivered_total_;
+      endpoint->latency_us.Record(NowUs() - delivery->published_us);
+      break;
+    case Fate::kDeadLettered:
+      ++endpoint->dead_lettered;
+      KeepDeadLetter(endpoint->id(), delivery->event, delivery->attempts, status, reason);
+      break;
+    case Fate::kCancelled:
+      if (error == net::RequestError::kCancelled) {
+        ++drain_report_.cancelled_in_flight;
+      } else {
+        ++drain_report_.still_pending;
+      }
+      break;
+  }
+  if (fate != Fate::kCancelled) {
+    ReportOutcome(endpoint->id(), *delivery->event, fate, delivery->attempts, status, error, reason,
+                  delivery->published_us);
+  }
+  FinishTicket(delivery->ticket, fate, context_.config->on_event_done);
   delivery_pool_.Release(delivery);
   context_.pending->fetch_sub(1, std::memory_order_relaxed);
   if (--endpoint->live_deliveries == 0 && endpoint->removed) RetireEndpoint(endpoint);
 }
 
-void Worker::DisableEndpoint(EndpointRuntime* endpoint, std::string_view /*reason*/,
-                             bool tell_engine) {
+// The terminal point of a delivery that never had an endpoint here (a restored target whose
+// endpoint is gone): the same bookkeeping as Finish's dead letter, without the endpoint's.
+void Worker::FinishOrphan(const EventPtr& event, EventTicket* ticket,
+                          const std::string& endpoint_id, std::string_view reason) {
+  KeepDeadLetter(endpoint_id, event, 0, 0, reason);
+  ReportOutcome(endpoint_id, *event, Fate::kDeadLettered, 0, 0, net::RequestError::kNone, reason,
+                NowUs());
+  FinishTicket(ticket, Fate::kDeadLettered, context_.config->on_event_done);
+  context_.pending->fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Worker::KeepDeadLetter(const std::string& endpoint_id, const EventPtr& event, int attempts,
+                            int status, std::string_view reason) {
+  if (context_.config->max_dead_letters == 0) {
+    ++dead_letters_evicted_;
+    return;
+  }
+  if (dead_letters_.size() >= context_.config->max_dead_letters) {
+    dead_letters_.pop_front();  // the oldest; counted, and shown in stats
+    ++dead_letters_evicted_;
+  }
+  dead_letters_.push_back(
+      DeadLetter{.sequence = (next_dead_letter_sequence_++ << 8) | static_cast<std::uint64_t>(id_),
+                 .endpoint_id = endpoint_id,
+                 .event = event,
+                 .attempts = attempts,
+                 .last_status = status,
+                 .reason = std::string(reason),
+                 .unix_ms = WallNowMs()});
+}
+
+void Worker::ReportOutcome(const std::string& endpoint_id, const Event& event, Fate fate,
+                           int attempts, int status, net::RequestError error,
+                           std::string_view reason, std::int64_t published_us) {
+  if (!context_.config->on_outcome) return;
+  DeliveryOutcome outcome{.kind = fate == Fate::kDelivered ? DeliveryOutcome::Kind::kDelivered
+                                                           : DeliveryOutcome::Kind::kDeadLettered,
+                          .endpoint_id = endpoint_id,
+                          .event = event,
+                          .attempts = attempts,
+                          .last_status = status,
+                          .last_error = error,
+                          .reason = reason,
+                          .latency_us = NowUs() - published_us,
+                          .fate = fate};
+  context_.config->on_outcome(outcome);
+}
+
+void Worker::DisableEndpoint(EndpointRuntime* endpoint, std::string_view /*reason*/) {
   if (!endpoint->enabled) return;
   endpoint->enabled = false;
-  // Everything queued for it is dead-lettered now (replayable once re-enabled); deliveries
-  // waiting on the wheel are dead-lettered when their retry comes due.
+  // Everything queued for it is dead-lettered now (replayable once re-enabled), gathered
+  // notifications too; deliveries waiting on the wheel are dead-lettered when their retry
+  // comes due, and new ones as they arrive: dead-lettered, never lost.
   while (Delivery* delivery = endpoint->PopReady()) {
     DeadLetterDelivery(delivery, endpoint->last_status, net::RequestError::kNone,
                        "endpoint_disabled");
   }
-  if (tell_engine && context_.on_endpoint_disabled) context_.on_endpoint_disabled(endpoint->id());
+  FlushNotifications(endpoint, /*now=*/true);
 }
 
 }  // namespace hookfan::engine

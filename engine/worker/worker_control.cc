@@ -45,8 +45,8 @@ void Worker::RemoveEndpoint(std::uint32_t index, std::uint64_t serial, std::stri
   endpoint->removed = true;
   endpoint->removed_reason = std::string(reason);
   wheel_->Cancel(&endpoint->wake_timer);
-  wheel_->Cancel(&endpoint->flush_timer);
-  (void)endpoint->batch.TakeBody("", 0, 0);  // gathered notifications go with the endpoint
+  // Gathered notifications leave as one dead letter with the removal's reason.
+  FlushNotifications(endpoint, /*now=*/true);
   round_robin_.erase(std::remove(round_robin_.begin(), round_robin_.end(), endpoint),
                      round_robin_.end());
   endpoint->in_round_robin = false;
@@ -81,11 +81,11 @@ void Worker::SetEndpointEnabled(std::uint32_t index, std::uint64_t serial, bool 
     endpoint->enabled = true;
     endpoint->consecutive_failures = 0;
   } else {
-    DisableEndpoint(endpoint, "disabled_by_api", /*tell_engine=*/false);
+    DisableEndpoint(endpoint, "disabled_by_api");
   }
 }
 
-void Worker::AppendStats(std::vector<EndpointStats>* out) const {
+void Worker::AppendStats(WorkerSnapshot* out) const {
   for (const auto& endpoint : endpoints_) {
     if (!endpoint || endpoint->removed) continue;
     EndpointStats stats;
@@ -100,8 +100,10 @@ void Worker::AppendStats(std::vector<EndpointStats>* out) const {
     stats.last_status = endpoint->last_status;
     stats.last_attempt_unix_ms = endpoint->last_attempt_unix_ms;
     stats.latency_us = endpoint->latency_us;
-    out->push_back(std::move(stats));
+    out->endpoints.push_back(std::move(stats));
   }
+  out->dead_letters_kept += dead_letters_.size();
+  out->dead_letters_evicted += dead_letters_evicted_;
 }
 
 void Worker::AppendDeadLetters(std::size_t limit, std::vector<DeadLetter>* out) const {
@@ -111,44 +113,96 @@ void Worker::AppendDeadLetters(std::size_t limit, std::vector<DeadLetter>* out) 
   }
 }
 
-const DeadLetter* Worker::FindDeadLetter(std::uint64_t sequence) const {
-  for (const DeadLetter& letter : dead_letters_) {
-    if (letter.sequence == sequence) return &letter;
+Status Worker::ReplayDeadLetter(std::uint64_t sequence) {
+  if (draining_ || closing_) return Status::Unavailable("engine: stopping");
+  auto letter = std::find_if(dead_letters_.begin(), dead_letters_.end(),
+                             [&](const DeadLetter& l) { return l.sequence == sequence; });
+  if (letter == dead_letters_.end()) {
+    return Status::NotFound("dead letter " + std::to_string(sequence) + ": not found");
   }
-  return nullptr;
+  EndpointRuntime* endpoint = nullptr;
+  for (const auto& candidate : endpoints_) {
+    if (candidate && !candidate->removed && candidate->id() == letter->endpoint_id) {
+      endpoint = candidate.get();
+    }
+  }
+  if (endpoint == nullptr) {
+    return Status::FailedPrecondition("endpoint '" + letter->endpoint_id + "': no longer exists");
+  }
+  if (!endpoint->enabled) {
+    return Status::FailedPrecondition("endpoint '" + letter->endpoint_id +
+                                      "' is disabled: enable it before replaying");
+  }
+  if (context_.pending->fetch_add(1, std::memory_order_relaxed) + 1 >
+      context_.config->max_pending_deliveries) {
+    context_.pending->fetch_sub(1, std::memory_order_relaxed);
+    return Status::ResourceExhausted("pending deliveries: limit reached; retry later");
+  }
+  // Out of the list before it goes: replaying the same letter twice finds nothing.
+  Delivery* delivery = delivery_pool_.Acquire();
+  delivery->event = letter->event;
+  delivery->endpoint = endpoint;
+  delivery->published_us = MonotonicNowNs() / 1000;
+  dead_letters_.erase(letter);
+  ++endpoint->live_deliveries;
+  EnqueueDelivery(endpoint, delivery);
+  SchedulePump();
+  return Status::Ok();
+}
+
+void Worker::RestoreDeadLetter(DeadLetter letter) {
+  // A sequence names its worker in its low byte (Replay finds it there); one written when
+  // the engine had another worker count gets a fresh one.
+  if (letter.sequence == 0 || (letter.sequence & 0xff) != static_cast<std::uint64_t>(id_)) {
+    letter.sequence = (next_dead_letter_sequence_++ << 8) | static_cast<std::uint64_t>(id_);
+  } else {
+    next_dead_letter_sequence_ = std::max(next_dead_letter_sequence_, (letter.sequence >> 8) + 1);
+  }
+  if (dead_letters_.size() >= context_.config->max_dead_letters) {
+    ++dead_letters_evicted_;
+    if (dead_letters_.empty()) return;
+    dead_letters_.pop_front();
+  }
+  dead_letters_.push_back(std::move(letter));
+}
+
+void Worker::RequestDrain(DurationMs grace_ms) {
+  (void)EnqueueCommand([grace_ms](Worker& worker) { worker.StartDrain(grace_ms); });
+}
+
+void Worker::StartDrain(DurationMs grace_ms) {
+  if (draining_) return;
+  draining_ = true;
+  delivered_at_drain_start_ = delivered_total_;
+  // Gathered notifications leave now rather than after their wait.
+  for (auto& endpoint : endpoints_) {
+    if (endpoint) FlushNotifications(endpoint.get(), /*now=*/true);
+  }
+  uv_timer_start(&grace_timer_, &Worker::OnGraceTimer,
+                 static_cast<std::uint64_t>(std::max<DurationMs>(0, grace_ms)), 0);
+  MaybeFinishDrain();
+}
+
+DrainReport Worker::Join() {
+  std::lock_guard<std::mutex> lock(join_mutex_);
+  if (thread_.joinable()) thread_.join();
+  return drain_report_;
 }
 
 DrainReport Worker::DrainAndJoin(DurationMs grace_ms) {
-  if (!thread_.joinable()) return drain_report_;
-  Post([grace_ms](Worker& worker) {
-    worker.draining_ = true;
-    worker.delivered_at_drain_start_ = worker.delivered_total_;
-    // Gathered notifications leave now rather than after their wait.
-    for (auto& endpoint : worker.endpoints_) {
-      if (endpoint) worker.FlushNotifications(endpoint.get());
-    }
-    uv_timer_start(&worker.grace_timer_, &Worker::OnGraceTimer,
-                   static_cast<std::uint64_t>(std::max<DurationMs>(0, grace_ms)), 0);
-    worker.MaybeFinishDrain();
-  });
-  thread_.join();
-  // Items that never reached the loop are pending work too.
-  DeliveryItem item;
-  while (deliveries_.try_dequeue(item)) {
-    ++drain_report_.still_pending;
-    context_.pending->fetch_sub(1, std::memory_order_relaxed);
-  }
-  return drain_report_;
+  RequestDrain(grace_ms);
+  return Join();
 }
 
 // Due work is done when nothing is queued and nothing is in flight; retries waiting on the
 // wheel are not due and are reported as still pending.
 void Worker::MaybeFinishDrain() {
   if (!draining_ || closing_) return;
+  // Counted for the worker, not per endpoint: a removed endpoint's attempt still in flight
+  // is due work too.
+  if (in_flight_total_ > 0) return;
   for (const auto& endpoint : endpoints_) {
-    if (endpoint && (endpoint->in_flight > 0 || (endpoint->has_ready() && endpoint->enabled))) {
-      return;
-    }
+    if (endpoint && endpoint->has_ready()) return;
   }
   CloseAll();
 }
@@ -169,19 +223,23 @@ void Worker::CloseAll() {
   // In-flight attempts call back with kCancelled (counted there); everything else that is
   // still here is pending work we stop without finishing.
   client_->Close([this] {
+    {
+      // From here on Post and Enqueue refuse: the async handle closes below.
+      std::lock_guard<std::mutex> lock(inbox_mutex_);
+      closed_ = true;
+    }
+    RunCommands();  // snapshots already accepted still get their answer
+    CancelInbox();
     for (auto& endpoint : endpoints_) {
       if (!endpoint) continue;
       wheel_->Cancel(&endpoint->wake_timer);
-      if (endpoint->flush_timer.armed()) {
-        wheel_->Cancel(&endpoint->flush_timer);
-        drain_report_.still_pending += endpoint->batch.events();
-      }
+      wheel_->Cancel(&endpoint->flush_timer);
+      CancelGathered(endpoint.get());
       while (Delivery* delivery = endpoint->PopReady()) {
-        ++drain_report_.still_pending;
-        FreeDelivery(delivery);
+        Finish(delivery, Fate::kCancelled, 0, net::RequestError::kNone, "shutdown");
       }
     }
-    // Fire everything left on the wheel: with closing_ set, the callbacks count and free.
+    // Fire everything left on the wheel: with closing_ set, the callbacks cancel.
     wheel_->Advance(kFarFutureMs);
     uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wheel_timer_), nullptr);

@@ -96,8 +96,11 @@ TEST(EngineTest, GoneDisablesTheEndpointUntilReEnabled) {
   EXPECT_EQ(outcomes.records()[0].attempts, 1);  // 410 is not retried
   EXPECT_EQ(outcomes.records()[0].last_status, 410);
 
-  // Disabled: new events no longer reach it.
+  // Disabled: new events no longer reach it; they are dead-lettered, not lost.
   ASSERT_TRUE(engine->Publish(MakeEvent("a", "2")).ok());
+  ASSERT_TRUE(outcomes.WaitFor(2));
+  EXPECT_EQ(outcomes.records()[1].kind, DeliveryOutcome::Kind::kDeadLettered);
+  EXPECT_EQ(outcomes.records()[1].reason, "endpoint_disabled");
   EngineStats stats = engine->Stats();
   ASSERT_EQ(stats.endpoints.size(), 1u);
   EXPECT_FALSE(stats.endpoints[0].enabled);
@@ -106,9 +109,9 @@ TEST(EngineTest, GoneDisablesTheEndpointUntilReEnabled) {
   status = 200;
   ASSERT_TRUE(engine->SetEndpointEnabled("gone", true).ok());
   ASSERT_TRUE(engine->Publish(MakeEvent("a", "3")).ok());
-  ASSERT_TRUE(outcomes.WaitFor(2));
-  EXPECT_EQ(outcomes.records()[1].kind, DeliveryOutcome::Kind::kDelivered)
-      << outcomes.records()[1].reason;
+  ASSERT_TRUE(outcomes.WaitFor(3));
+  EXPECT_EQ(outcomes.records()[2].kind, DeliveryOutcome::Kind::kDelivered)
+      << outcomes.records()[2].reason;
   EXPECT_EQ(receiver.count(), 2u);  // event "2" was not delivered while disabled
 }
 

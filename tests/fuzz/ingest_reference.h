@@ -30,11 +30,12 @@ enum class IngestShape { kBody, kLine };
 
 namespace internal {
 
-inline bool IsName(std::string_view text) {
+// Types and channels: [A-Za-z0-9_.:-]{1,128}; ids the same without '.'.
+inline bool IsName(std::string_view text, bool allow_dot = true) {
   if (text.empty() || text.size() > 128) return false;
   for (char c : text) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '.' || c == ':' || c == '-';
+                    c == '_' || (allow_dot && c == '.') || c == ':' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -62,7 +63,7 @@ inline bool ReadReferenceEvent(simdjson::dom::element element, ReferenceEvent* o
     }
     if (key == "id" || key == "type") {
       std::string_view text;
-      if (value.get_string().get(text) || !IsName(text)) return false;
+      if (value.get_string().get(text) || !IsName(text, /*allow_dot=*/key != "id")) return false;
       (key == "id" ? out->id : out->type) = std::string(text);
       (key == "id" ? out->has_id : has_type) = true;
     } else if (key == "channels") {
@@ -99,7 +100,7 @@ inline void CheckAcceptedEvent(std::string_view input, const engine::Event& even
                                const ReferenceEvent& expected) {
   HOOKFAN_CHECK(event.type == expected.type);
   HOOKFAN_CHECK(event.channels == expected.channels);
-  HOOKFAN_CHECK(IsName(event.id));  // given, or generated ("msg_" + ULID)
+  HOOKFAN_CHECK(IsName(event.id, /*allow_dot=*/false));  // given, or generated ("msg_" + ULID)
   if (expected.has_id) HOOKFAN_CHECK(event.id == expected.id);
   for (const std::string& channel : event.channels) HOOKFAN_CHECK(IsName(channel));
 

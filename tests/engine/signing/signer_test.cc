@@ -384,15 +384,16 @@ TEST(SignerTest, ParsesSchemeNames) {
 }
 
 TEST(SignerTest, EventIdsAreCheckedForHeaderAndSignatureSafety) {
-  EXPECT_TRUE(CheckEventIdForSigning(kSpecId).ok());
-  EXPECT_EQ(CheckEventIdForSigning("").message(), "id: must not be empty");
-  EXPECT_EQ(CheckEventIdForSigning("msg_1\r\nX-Evil: 1").message(),
-            "id: must not contain control characters (offset 5)");
-  EXPECT_EQ(CheckEventIdForSigning("msg.1").message(),
-            "id: must not contain '.' (it separates id, timestamp and body in the signed content)");
-  EXPECT_EQ(CheckEventIdForSigning(std::string(kMaxEventIdBytes + 1, 'a')).message(),
-            "id: longer than 256 bytes (257)");
-  EXPECT_TRUE(CheckEventIdForSigning(std::string(kMaxEventIdBytes, 'a')).ok());
+  EXPECT_TRUE(ValidateEventId(kSpecId).ok());
+  EXPECT_EQ(ValidateEventId("").message(), "id: must not be empty");
+  EXPECT_EQ(ValidateEventId("msg_1\r\nX-Evil: 1").message(),
+            "id: byte 0x0d at offset 5 is not allowed (only letters, digits and _ : -)");
+  EXPECT_EQ(ValidateEventId("msg.1").message(),
+            "id: '.' at offset 3 is not allowed (only letters, digits and _ : -)");
+  EXPECT_EQ(ValidateEventId(std::string(kMaxEventIdChars + 1, 'a')).message(),
+            "id: longer than 128 characters");
+  EXPECT_TRUE(ValidateEventId(std::string(kMaxEventIdChars, 'a')).ok());
+  EXPECT_TRUE(ValidateEventType("order.paid").ok());
 }
 
 }  // namespace
