@@ -533,10 +533,10 @@ void Worker::Finish(Delivery* delivery, Fate fate, int status, net::RequestError
 void Worker::FinishOrphan(const EventPtr& event, EventTicket* ticket,
                           const std::string& endpoint_id, std::string_view reason) {
   KeepDeadLetter(endpoint_id, event, 0, 0, reason);
+  context_.pending->fetch_sub(1, std::memory_order_relaxed);
   ReportOutcome(endpoint_id, *event, Fate::kDeadLettered, 0, 0, net::RequestError::kNone, reason,
                 NowUs());
   FinishTicket(ticket, Fate::kDeadLettered, context_.config->on_event_done);
-  context_.pending->fetch_sub(1, std::memory_order_relaxed);
 }
 
 void Worker::KeepDeadLetter(const std::string& endpoint_id, const EventPtr& event, int attempts,
