@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "tools/blast/blast_options.h"
 #include "tools/blast/blast_run.h"
@@ -28,6 +30,7 @@ int RunBlastCommand(const BlastFlags& flags) {
   const bool live_progress = isatty(STDOUT_FILENO) == 1 && !options->json;
   std::string out;
   std::string html;
+  std::string hdr_log;
   int code = 0;
   if (options->find_max) {
     FindMaxResult found = FindMaxRate(*options, live_progress);
@@ -46,19 +49,19 @@ int RunBlastCommand(const BlastFlags& flags) {
     code = summary.threshold_failures.empty() ? 0 : 1;
     if (!options->report_path.empty()) html = BlastHtml(*options, summary, {});
     if (!options->hdr_log_path.empty()) {
-      const std::string log = HdrLogText(summary.result, summary.start_unix_ms);
-      if (Status written = WriteReportFile("--hdr-log", options->hdr_log_path, log);
-          !written.ok()) {
-        std::fprintf(stderr, "hookfan blast: %s\n", written.message().c_str());
-        return 2;
-      }
+      hdr_log = HdrLogText(summary.result, summary.start_unix_ms);
     }
   }
   if (options->json) out += "\n";
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
-  if (!options->report_path.empty()) {
-    if (Status written = WriteReportFile("--report", options->report_path, html); !written.ok()) {
+  // Written after the summary is out, so that a full disk still shows the run's figures.
+  const std::pair<const char*, const std::string*> files[] = {
+      {"--report", &options->report_path}, {"--hdr-log", &options->hdr_log_path}};
+  for (const auto& [flag, path] : files) {
+    if (path->empty()) continue;
+    const std::string& text = std::string_view(flag) == "--report" ? html : hdr_log;
+    if (Status written = WriteReportFile(flag, *path, text); !written.ok()) {
       std::fprintf(stderr, "hookfan blast: %s\n", written.message().c_str());
       return 2;
     }
