@@ -30,7 +30,7 @@
 #include "engine/endpoints/endpoint_config.h"
 #include "engine/events/event.h"
 #include "net/base/status.h"
-#include "net/client/http_client.h"
+#include "net/client/client_options.h"
 #include "net/client/request_outcome.h"
 
 namespace hookfan::engine {
