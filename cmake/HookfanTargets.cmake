@@ -4,6 +4,12 @@ function(hookfan_strict target)
   hookfan_sanitize(${target})
 endfunction()
 
+# A shared build's libraries carry a SONAME that changes with the minor version (0.x).
+function(hookfan_soversion target)
+  set_target_properties(${target} PROPERTIES VERSION ${PROJECT_VERSION}
+                        SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+endfunction()
+
 # Sanitizers apply to every target, third-party ones included, so that instrumented and
 # uninstrumented code never mix (TSan reports false races otherwise).
 function(hookfan_sanitize target)
