@@ -6,19 +6,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each step prints its elapsed seconds when the next starts (and at exit, failed or not),
+# so a CI run near its time limit shows which step grew.
+step_name="" step_start=$SECONDS
+end_step() {
+  if [ -n "$step_name" ]; then echo "== $step_name: $((SECONDS - step_start)) s"; fi
+}
+step() {
+  end_step
+  step_name=$1 step_start=$SECONDS
+  echo "== $1"
+}
+trap end_step EXIT
+
+step "set-up"
 bash tools/setup.sh
 
-echo "== format check"
+step "format check"
 bash tools/check_format.sh
 
-echo "== release build"
+step "release build"
 bash tools/build.sh release
-echo "== benchmark smoke run"
+step "benchmark smoke run"
 bash bench/smoke.sh build/release
-echo "== release tests"
+step "release tests"
 ctest --test-dir build/release --output-on-failure -j2
 
-echo "== thread sanitizer: the multi-threaded engine"
+step "thread sanitizer: the multi-threaded engine"
 # clang: moodycamel's queue marks its lock-free paths for TSan only under clang.
 cmake -S . -B build/tsan -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKFAN_SANITIZE=thread -DHOOKFAN_BUILD_BENCHMARKS=OFF \
@@ -26,10 +40,10 @@ cmake -S . -B build/tsan -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 cmake --build build/tsan -j"$(nproc)" --target engine_test
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/tests/engine_test
 
-echo "== fuzzing smoke run"
+step "fuzzing smoke run"
 bash tests/fuzz/run.sh "${HOOKFAN_FUZZ_SECONDS:-10}"
 
-echo "== asan+ubsan build"
+step "asan+ubsan build"
 bash tools/build.sh asan
 # The sanitized suite is also the one that runs the debug checks (HOOKFAN_DCHECK): refuse a
 # flavour that quietly compiles them out.
@@ -37,7 +51,7 @@ if grep -q -- '-DNDEBUG' build/asan/compile_commands.json; then
   echo "test.sh: build/asan compiles with -DNDEBUG: the debug checks would not run" >&2
   exit 1
 fi
-echo "== asan+ubsan tests"
+step "asan+ubsan tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build/asan --output-on-failure -j2
