@@ -1,5 +1,5 @@
 # `cmake --install`: the hookfan command, the embedding API (headers, libraries, a CMake
-# package exporting hookfan::engine, hookfan.pc) and docs. Components:
+# package exporting hookfan::engine, hookfan.pc), docs, and the service files. Components:
 # `runtime` (what the hookfan package holds) and `dev` (hookfan-dev: build against it).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -53,3 +53,13 @@ file(GLOB doc_pages ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${doc_pages} DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime)
 install(FILES docs/examples/embedding_example.cc docs/examples/CMakeLists.txt
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples COMPONENT dev)
+install(FILES packaging/hookfan.toml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
+        COMPONENT runtime)
+
+# The systemd unit and /etc/hookfan/hookfan.toml: their paths follow the prefix given at
+# install time (cmake --install --prefix, or /usr when CPack builds the .deb), so they are
+# written by a script run then (packaging/install_service.cmake).
+install(CODE "set(HOOKFAN_SOURCE_DIR \"${PROJECT_SOURCE_DIR}\")
+set(HOOKFAN_STAGING_DIR \"${PROJECT_BINARY_DIR}/service-files\")
+set(HOOKFAN_BINDIR \"${CMAKE_INSTALL_BINDIR}\")" COMPONENT runtime)
+install(SCRIPT packaging/install_service.cmake COMPONENT runtime)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, format check, a Release build with its tests
-# and a benchmark smoke run, the threaded tests under ThreadSanitizer, a short fuzzing run of
+# and a benchmark smoke run, the .deb packages (built from that build, installed and
+# purged), the threaded tests under ThreadSanitizer, a short fuzzing run of
 # every parser of outside bytes, then every test again under AddressSanitizer +
 # UndefinedBehaviorSanitizer with the debug checks on. Ends with ctest's summary.
 set -euo pipefail
@@ -31,6 +32,8 @@ step "benchmark smoke run"
 bash bench/smoke.sh build/release
 step "release tests"
 ctest --test-dir build/release --output-on-failure -j2
+step "package: the .deb from build/release, dpkg-deb -c, dpkg -i, hookfan on PATH"
+bash tools/check_package.sh
 
 step "thread sanitizer: the multi-threaded engine"
 # clang: moodycamel's queue marks its lock-free paths for TSan only under clang.
