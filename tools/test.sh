@@ -40,8 +40,10 @@ step "thread sanitizer: the multi-threaded engine"
 cmake -S . -B build/tsan -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKFAN_SANITIZE=thread -DHOOKFAN_BUILD_BENCHMARKS=OFF \
   >/dev/null
-cmake --build build/tsan -j"$(nproc)" --target engine_test
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build/tsan/tests/engine_test
+cmake --build build/tsan -j"$(nproc)" --target engine_test engine_fates_test engine_model_test
+for suite in engine_test engine_fates_test engine_model_test; do
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "build/tsan/tests/$suite"
+done
 
 step "fuzzing smoke run"
 bash tests/fuzz/run.sh "${HOOKFAN_FUZZ_SECONDS:-10}"
