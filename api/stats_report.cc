@@ -49,6 +49,8 @@ std::string StatsToJson(const engine::EngineStats& stats) {
   json.BeginObject();
   json.Key("published_events").Uint(stats.published_events);
   json.Key("rejected_events").Uint(stats.rejected_events);
+  json.Key("dead_letters_kept").Uint(stats.dead_letters_kept);
+  json.Key("dead_letters_evicted").Uint(stats.dead_letters_evicted);
   json.Key("total");
   WriteEndpoint(json, stats.total);
   json.Key("endpoints").BeginArray();
@@ -82,6 +84,9 @@ std::string StatsToPrometheus(const engine::EngineStats& stats) {
   out += "# HELP hookfan_rejected_events_total Events refused by admission control.\n";
   out += "# TYPE hookfan_rejected_events_total counter\n";
   out += "hookfan_rejected_events_total " + std::to_string(stats.rejected_events) + "\n";
+  out += "# HELP hookfan_dead_letters_evicted_total Dead letters dropped from a full list.\n";
+  out += "# TYPE hookfan_dead_letters_evicted_total counter\n";
+  out += "hookfan_dead_letters_evicted_total " + std::to_string(stats.dead_letters_evicted) + "\n";
   counter("delivered_total", "Deliveries that succeeded.", "counter",
           [](const engine::EndpointStats& e) { return e.delivered; });
   counter("failed_attempts_total", "Attempts that failed.", "counter",

@@ -60,6 +60,9 @@ struct DeliveryOutcome {
   std::string_view reason;       // "delivered", "http_500", "endpoint_disabled", ...
   std::int64_t latency_us;       // from publish to the final outcome
   Fate fate;                     // kDelivered or kDeadLettered (the same as `kind`)
+  // The dead letter's sequence (for Replay, and for a spool to restore it under the same
+  // one); 0 when delivered or when the list keeps nothing (max_dead_letters = 0).
+  std::uint64_t dead_letter_sequence = 0;
 };
 
 // One finished HTTP attempt of a delivery (every attempt, not only the last): what an

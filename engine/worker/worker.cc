@@ -500,6 +500,7 @@ void Worker::Finish(Delivery* delivery, Fate fate, int status, net::RequestError
                     std::string_view reason) {
   HOOKFAN_DCHECK(!delivery->armed() && delivery->next_queued == nullptr);
   EndpointRuntime* endpoint = delivery->endpoint;
+  std::uint64_t sequence = 0;
   switch (fate) {
     case Fate::kDelivered:
       ++endpoint->delivered;
@@ -508,7 +509,8 @@ void Worker::Finish(Delivery* delivery, Fate fate, int status, net::RequestError
       break;
     case Fate::kDeadLettered:
       ++endpoint->dead_lettered;
-      KeepDeadLetter(endpoint->id(), delivery->event, delivery->attempts, status, reason);
+      sequence =
+          KeepDeadLetter(endpoint->id(), delivery->event, delivery->attempts, status, reason);
       break;
     case Fate::kCancelled:
       if (error == net::RequestError::kCancelled) {
@@ -518,13 +520,14 @@ void Worker::Finish(Delivery* delivery, Fate fate, int status, net::RequestError
       }
       break;
   }
+  // No longer pending by the time anyone hears of it.
+  context_.pending->fetch_sub(1, std::memory_order_relaxed);
   if (fate != Fate::kCancelled) {
     ReportOutcome(endpoint->id(), *delivery->event, fate, delivery->attempts, status, error, reason,
-                  delivery->published_us);
+                  delivery->published_us, sequence);
   }
   FinishTicket(delivery->ticket, fate, context_.config->on_event_done);
   delivery_pool_.Release(delivery);
-  context_.pending->fetch_sub(1, std::memory_order_relaxed);
   if (--endpoint->live_deliveries == 0 && endpoint->removed) RetireEndpoint(endpoint);
 }
 
@@ -532,36 +535,39 @@ void Worker::Finish(Delivery* delivery, Fate fate, int status, net::RequestError
 // endpoint is gone): the same bookkeeping as Finish's dead letter, without the endpoint's.
 void Worker::FinishOrphan(const EventPtr& event, EventTicket* ticket,
                           const std::string& endpoint_id, std::string_view reason) {
-  KeepDeadLetter(endpoint_id, event, 0, 0, reason);
+  const std::uint64_t sequence = KeepDeadLetter(endpoint_id, event, 0, 0, reason);
   context_.pending->fetch_sub(1, std::memory_order_relaxed);
   ReportOutcome(endpoint_id, *event, Fate::kDeadLettered, 0, 0, net::RequestError::kNone, reason,
-                NowUs());
+                NowUs(), sequence);
   FinishTicket(ticket, Fate::kDeadLettered, context_.config->on_event_done);
 }
 
-void Worker::KeepDeadLetter(const std::string& endpoint_id, const EventPtr& event, int attempts,
-                            int status, std::string_view reason) {
+std::uint64_t Worker::KeepDeadLetter(const std::string& endpoint_id, const EventPtr& event,
+                                     int attempts, int status, std::string_view reason) {
   if (context_.config->max_dead_letters == 0) {
     ++dead_letters_evicted_;
-    return;
+    return 0;
   }
   if (dead_letters_.size() >= context_.config->max_dead_letters) {
     dead_letters_.pop_front();  // the oldest; counted, and shown in stats
     ++dead_letters_evicted_;
   }
-  dead_letters_.push_back(
-      DeadLetter{.sequence = (next_dead_letter_sequence_++ << 8) | static_cast<std::uint64_t>(id_),
-                 .endpoint_id = endpoint_id,
-                 .event = event,
-                 .attempts = attempts,
-                 .last_status = status,
-                 .reason = std::string(reason),
-                 .unix_ms = WallNowMs()});
+  const std::uint64_t sequence =
+      (next_dead_letter_sequence_++ << 8) | static_cast<std::uint64_t>(id_);
+  dead_letters_.push_back(DeadLetter{.sequence = sequence,
+                                     .endpoint_id = endpoint_id,
+                                     .event = event,
+                                     .attempts = attempts,
+                                     .last_status = status,
+                                     .reason = std::string(reason),
+                                     .unix_ms = WallNowMs()});
+  return sequence;
 }
 
 void Worker::ReportOutcome(const std::string& endpoint_id, const Event& event, Fate fate,
                            int attempts, int status, net::RequestError error,
-                           std::string_view reason, std::int64_t published_us) {
+                           std::string_view reason, std::int64_t published_us,
+                           std::uint64_t dead_letter_sequence) {
   if (!context_.config->on_outcome) return;
   DeliveryOutcome outcome{.kind = fate == Fate::kDelivered ? DeliveryOutcome::Kind::kDelivered
                                                            : DeliveryOutcome::Kind::kDeadLettered,
@@ -572,7 +578,8 @@ void Worker::ReportOutcome(const std::string& endpoint_id, const Event& event, F
                           .last_error = error,
                           .reason = reason,
                           .latency_us = NowUs() - published_us,
-                          .fate = fate};
+                          .fate = fate,
+                          .dead_letter_sequence = dead_letter_sequence};
   context_.config->on_outcome(outcome);
 }
 

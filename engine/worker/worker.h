@@ -158,11 +158,12 @@ class Worker {
                           std::string_view reason) {
     Finish(delivery, Fate::kDeadLettered, status, error, reason);
   }
-  void KeepDeadLetter(const std::string& endpoint_id, const EventPtr& event, int attempts,
-                      int status, std::string_view reason);
+  // Returns the letter's sequence (0: not kept).
+  std::uint64_t KeepDeadLetter(const std::string& endpoint_id, const EventPtr& event, int attempts,
+                               int status, std::string_view reason);
   void ReportOutcome(const std::string& endpoint_id, const Event& event, Fate fate, int attempts,
                      int status, net::RequestError error, std::string_view reason,
-                     std::int64_t published_us);
+                     std::int64_t published_us, std::uint64_t dead_letter_sequence);
   // Why a delivery for this endpoint cannot be sent ("endpoint_disabled", the removal's
   // reason), or empty when it can.
   static std::string_view Unsendable(const EndpointRuntime* endpoint);

@@ -66,6 +66,7 @@ class DoneLog {
 struct Harness {
   Outcomes outcomes;
   DoneLog done;
+  std::atomic<std::uint64_t> seq_of_last_dead_letter{0};
   std::unique_ptr<Engine> engine;
 
   explicit Harness(std::size_t max_dead_letters = 1000, int workers = 2) {
@@ -77,6 +78,7 @@ struct Harness {
     config.http.response_timeout = 5000;
     config.http.total_timeout = 10000;
     config.on_outcome = [this](const DeliveryOutcome& o) {
+      if (o.fate == Fate::kDeadLettered) seq_of_last_dead_letter = o.dead_letter_sequence;
       done.Outcome(o);
       outcomes.Add(o);
     };
@@ -283,6 +285,7 @@ TEST(EngineFatesTest, DeadLettersCountEvictionsAndReplayOnlyOnce) {
   EXPECT_EQ(stats.dead_letters_evicted, 1u);
   auto letters = h.engine->DeadLetters();
   ASSERT_EQ(letters.size(), 2u);
+  EXPECT_EQ(h.seq_of_last_dead_letter.load(), letters[0].sequence);  // newest first
 
   failing = false;
   ASSERT_TRUE(h.engine->Replay(letters[0].sequence).ok());

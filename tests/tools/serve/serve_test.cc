@@ -271,6 +271,7 @@ TEST(ServeTest, StatsAndMetricsCountDeliveries) {
   ASSERT_FALSE(parser.parse(stats.body).get(root)) << stats.body;
   EXPECT_EQ(uint64_t(root["published_events"]), 2u);
   EXPECT_EQ(uint64_t(root["rejected_events"]), 0u);
+  EXPECT_EQ(uint64_t(root["dead_letters_evicted"]), 0u);
   EXPECT_EQ(uint64_t(root["total"]["delivered"]), 2u);
   EXPECT_EQ(uint64_t(root["total"]["dead_lettered"]), 0u);
   simdjson::dom::array endpoints = root["endpoints"];
