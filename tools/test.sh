@@ -42,7 +42,8 @@ cmake -S . -B build/tsan -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   >/dev/null
 cmake --build build/tsan -j"$(nproc)" --target engine_test engine_fates_test engine_model_test
 for suite in engine_test engine_fates_test engine_model_test; do
-  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "build/tsan/tests/$suite"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=tests/tsan.supp \
+    "build/tsan/tests/$suite"
 done
 
 step "fuzzing smoke run"
