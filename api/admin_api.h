@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -44,6 +45,9 @@ struct AdminOptions {
   EndpointStore* store = nullptr;  // null: API-made endpoints live in memory only
   const Logger* log = nullptr;
   AttemptLog* attempts = nullptr;  // null: the attempts route answers an empty list
+  // Called after a dead letter was replayed (its delivery is pending again): serve's spool
+  // records it so a restart neither loses the delivery nor restores the letter.
+  std::function<void(const engine::DeadLetter&)> on_replayed;
 };
 
 class AdminApi {

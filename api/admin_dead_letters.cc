@@ -222,6 +222,7 @@ void AdminApi::ReplayDeadLetters(const net::ServerRequest& request, const Princi
           "dead letter '" + DeadLetterId(letter->sequence) + "': " + replayed.message());
     }
     replayed_.insert(letter->sequence);
+    if (options_.on_replayed) options_.on_replayed(*letter);
     options_.log->Info("dead letter replayed", {{"dead_letter", DeadLetterId(letter->sequence)},
                                                 {"endpoint", letter->endpoint_id},
                                                 {"event_id", letter->event->id}});

@@ -56,8 +56,14 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
   if (path == "/v1/events") {
     PostEvents(request, responder, who.owner);
   } else if (path == "/healthz") {
+    const Status health = publisher_ != nullptr ? publisher_->Health() : Status::Ok();
     if (stopping_) {
       RespondJson(responder, 503, R"({"status":"stopping"})");
+    } else if (!health.ok()) {
+      JsonWriter json;
+      json.BeginObject().Key("status").String("error").Key("error").String(health.message());
+      json.EndObject();
+      RespondJson(responder, 503, json.text());
     } else {
       RespondJson(responder, 200, R"({"status":"ok"})");
     }
@@ -89,8 +95,34 @@ void IngestApi::PostEvents(const net::ServerRequest& request, net::HttpResponder
     // Fresh from the parser and not shared yet: the tenant is stamped before publishing.
     for (const auto& event : *events) std::const_pointer_cast<engine::Event>(event)->owner = owner;
   }
-  Status published = engine_.PublishBatch(*events);
+  if (publisher_ != nullptr) {
+    // Answered once durable: the responder waits in the callback (HttpResponder answers late
+    // and in request order on its connection).
+    auto waiting = std::make_shared<net::HttpResponder>(std::move(responder));
+    std::vector<engine::EventPtr> batch = *events;
+    publisher_->Publish(std::move(batch),
+                        [this, waiting, events = std::move(*events)](const Status& published) {
+                          AnswerPublished(*waiting, published, events);
+                        });
+    return;
+  }
+  AnswerPublished(responder, engine_.PublishBatch(*events), *events);
+}
+
+void IngestApi::AnswerPublished(net::HttpResponder& responder, const Status& published,
+                                const std::vector<engine::EventPtr>& events) {
   if (!published.ok()) {
+    if (published.code() == StatusCode::kInvalidArgument) {
+      RespondError(responder, 400, published.message());
+      return;
+    }
+    if (published.code() != StatusCode::kResourceExhausted &&
+        published.code() != StatusCode::kUnavailable) {
+      // Not stored: the client must not take it as accepted (a retry may deliver it twice,
+      // never zero times).
+      RespondError(responder, 500, published.message());
+      return;
+    }
     // Backpressure, not loss: the client keeps the batch and tries again later.
     net::HttpHeader retry[] = {{"Retry-After", "1"}};
     const std::string body = ErrorJson(503, published.message());
@@ -98,12 +130,12 @@ void IngestApi::PostEvents(const net::ServerRequest& request, net::HttpResponder
         .status = 503, .headers = retry, .content_type = kJsonContentType, .body = body});
     return;
   }
-  accepted_events_ += events->size();
+  accepted_events_ += events.size();
   JsonWriter json;
   json.BeginObject();
-  json.Key("accepted").Uint(events->size());
+  json.Key("accepted").Uint(events.size());
   json.Key("ids").BeginArray();
-  for (const auto& event : *events) json.String(event->id);
+  for (const auto& event : events) json.String(event->id);
   json.EndArray().EndObject();
   RespondJson(responder, 202, json.text());
 }

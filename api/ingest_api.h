@@ -6,13 +6,15 @@
 //   GET  /healthz     {"status":"ok"} (503 while stopping)
 // Errors are JSON: {"error":{"status":400,"message":"events[2].type: missing"}}. A batch is
 // all or nothing: on any error nothing from it was accepted. When the engine's pending bound
-// is reached the answer is 503 with Retry-After, and nothing is dropped silently.
+// is reached the answer is 503 with Retry-After, and nothing is dropped silently. With an
+// EventPublisher (serve's durable spool) the 202 leaves only once the events are durable.
 // Runs on the server's loop thread.
 
 #include <string>
 #include <string_view>
 
 #include "api/auth.h"
+#include "api/event_publisher.h"
 #include "engine/events/ingest_parser.h"
 #include "engine/hookfan.h"
 #include "net/server/http_responder.h"
@@ -36,6 +38,9 @@ class IngestApi {
     admin_ = admin;
     auth_ = auth;
   }
+  // Accepted events go to `publisher` (which answers when they are durable) instead of
+  // straight to the engine; it must outlive this object. Null: the engine, answered at once.
+  void SetPublisher(EventPublisher* publisher) { publisher_ = publisher; }
   // After this, ingest answers 503 and /healthz reports stopping.
   void StopIntake() { stopping_ = true; }
 
@@ -44,11 +49,14 @@ class IngestApi {
  private:
   void PostEvents(const net::ServerRequest& request, net::HttpResponder& responder,
                   const std::string& owner = {});
+  void AnswerPublished(net::HttpResponder& responder, const Status& published,
+                       const std::vector<engine::EventPtr>& events);
 
   engine::Engine& engine_;
   engine::IngestParser parser_;
   AdminApi* admin_ = nullptr;
   const Authenticator* auth_ = nullptr;
+  EventPublisher* publisher_ = nullptr;
   bool stopping_ = false;
   std::uint64_t accepted_events_ = 0;
 };

@@ -24,6 +24,10 @@ struct Event {
   // owner, so one tenant can never subscribe to another's events. Empty: the admin (and
   // everything when the host has no tenants).
   std::string owner;
+  // The host's durable spool numbers the events it keeps (engine/spool/spool.h), so that what
+  // the engine reports about them (outcomes, retries, event done) finds their record without
+  // a lookup. 0: not spooled. Set before publishing, like everything here.
+  std::uint64_t spool_sequence = 0;
 };
 
 using EventPtr = std::shared_ptr<const Event>;

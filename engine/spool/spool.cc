@@ -29,7 +29,7 @@ std::string Framed(RecordType type, std::string_view payload) {
 }  // namespace
 
 struct Spool::Op {
-  enum class Kind : std::uint8_t { kEvent, kFate, kRetry, kDeadLetter, kBarrier };
+  enum class Kind : std::uint8_t { kEvent, kFate, kRetry, kDeadLetter, kEventDone, kBarrier };
   Kind kind = Kind::kBarrier;
   std::uint64_t sequence = 0;
   std::string endpoint_id;
@@ -173,6 +173,13 @@ void Spool::RecordDeadLetter(std::uint64_t sequence, std::string_view endpoint_i
   Enqueue(std::move(op));
 }
 
+void Spool::RecordEventDone(std::uint64_t sequence) {
+  Op op;
+  op.kind = Op::Kind::kEventDone;
+  op.sequence = sequence;
+  Enqueue(std::move(op));
+}
+
 void Spool::RecordDeadLetterRemoved(std::uint64_t sequence, std::string_view endpoint_id,
                                     bool replayed) {
   Op op;
@@ -297,6 +304,24 @@ void Spool::Commit(std::vector<Op>& ops) {
       if (status.ok()) {
         live_.AddEvent(op.sequence, active_segment_, op.endpoint_ids);
         appended.push_back(op.sequence);
+      }
+      continue;
+    }
+    if (op.kind == Op::Kind::kEventDone) {
+      // Usually every delivery already has its fate (nothing to write); otherwise the ones
+      // still pending end here, as plain fates.
+      const LiveEvent* event = live_.Find(op.sequence);
+      if (event == nullptr) continue;
+      std::vector<std::uint32_t> open;
+      for (std::uint32_t i = 0; i < event->slots.size(); ++i) {
+        if (event->slots[i].state == SlotState::kPending) open.push_back(i);
+      }
+      if (open.empty()) continue;
+      if (status.ok() && (!retries.empty() || !letters.empty())) status = flush_batches();
+      for (std::uint32_t i : open) {
+        const FateEntry fate{op.sequence, i};
+        live_.ApplyFate(fate);
+        fates.push_back(fate);
       }
       continue;
     }

@@ -91,6 +91,10 @@ class Spool {
   void RecordRetry(std::uint64_t sequence, std::string_view endpoint_id, int attempts,
                    std::int64_t due_unix_ms);
   void RecordDeadLetter(std::uint64_t sequence, std::string_view endpoint_id, DeadLetterInfo info);
+  // Every delivery of the event still pending ends (the event-done signal, which also covers
+  // deliveries gathered into a notification batch; or an event the engine refused after its
+  // append). Kept dead letters stay. Nothing happens for an event no longer live.
+  void RecordEventDone(std::uint64_t sequence);
   // The letter left the list (`replayed`: its delivery is pending again).
   void RecordDeadLetterRemoved(std::uint64_t sequence, std::string_view endpoint_id, bool replayed);
 

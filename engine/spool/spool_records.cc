@@ -98,6 +98,7 @@ StatusOr<EventRecord> DecodeEventAccepted(std::string_view payload) {
   for (std::uint64_t i = 0; i < endpoints; ++i) record.endpoint_ids.emplace_back(in.String());
   record.event.payload = in.String();
   if (!in.done()) return Malformed("event");
+  record.event.spool_sequence = record.sequence;  // what the host's hooks find it by
   return record;
 }
 

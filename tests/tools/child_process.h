@@ -3,7 +3,7 @@
 // stdout and stderr, so a test can read what it prints line by line while it runs, signal
 // it, and collect its exit code. Header-only: tests have no library to put a .cc in.
 //
-//   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path});
+//   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path}, MakeTempDir());
 //   std::optional<std::string> line = serve.ReadStdoutLine();   // nullopt: EOF or stuck
 //   serve.Signal(SIGTERM);
 //   int code = serve.Wait();                 // exit status; 128+N when killed by signal N
@@ -28,7 +28,9 @@ namespace hookfan::test {
 
 class ChildProcess {
  public:
-  explicit ChildProcess(std::vector<std::string> argv) {
+  // `working_dir`: where the child runs (empty: the test's own). `serve` keeps its spool in
+  // hookfan-data relative to it, locked: each serve of a test needs a directory of its own.
+  explicit ChildProcess(std::vector<std::string> argv, const std::string& working_dir = {}) {
     int in[2], out[2], err[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
         ::pipe2(err, O_CLOEXEC) != 0) {
@@ -41,6 +43,7 @@ class ChildProcess {
     ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the test
     pid_ = ::fork();
     if (pid_ == 0) {
+      if (!working_dir.empty() && ::chdir(working_dir.c_str()) != 0) ::_exit(126);
       ::dup2(in[0], 0);
       ::dup2(out[1], 1);
       ::dup2(err[1], 2);

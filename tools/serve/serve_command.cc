@@ -14,6 +14,9 @@
 #include "net/server/http_server.h"
 #include "tools/common/commands.h"
 #include "tools/common/engine_setup.h"
+#include "tools/serve/event_done_listeners.h"
+#include "tools/serve/spool_hooks.h"
+#include "tools/serve/spool_publisher.h"
 
 namespace hookfan::tools {
 namespace {
@@ -85,6 +88,22 @@ int RunServe(const ServeOptions& options) {
   LogLevel level = LogLevel::kInfo;
   (void)Logger::ParseLevel(config->log.level, &level);
   const Logger log(level, config->log.json);
+  // The spool first: it locks its directory (a second serve on it stops here), and what it
+  // recovers is published again before anything listens.
+  std::unique_ptr<engine::spool::Spool> spool;
+  EventDoneListeners event_done;
+  if (config->spool.mode == engine::SpoolMode::kDisk) {
+    auto opened = engine::spool::Spool::Open(config->spool);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "hookfan serve: %s\n", opened.status().message().c_str());
+      return 2;
+    }
+    spool = std::move(*opened);
+    std::fprintf(stderr, "hookfan serve: spool %s: %s\n", config->spool.dir.c_str(),
+                 spool->recovery().Summary().c_str());
+    RecordIntoSpool(spool.get(), &config->engine, &event_done);
+  }
+  event_done.InstallInto(&config->engine);
   if (config->admin.state_dir.empty()) config->admin.state_dir = config->spool.dir;
   auto store = EndpointStore::Open(config->admin.state_dir);
   if (!store.ok()) {
@@ -114,7 +133,13 @@ int RunServe(const ServeOptions& options) {
                  AdminOptions{.max_endpoints = config->admin.max_endpoints,
                               .store = store->get(),
                               .log = &log,
-                              .attempts = &attempts});
+                              .attempts = &attempts,
+                              .on_replayed = [&spool](const engine::DeadLetter& letter) {
+                                if (spool && letter.event->spool_sequence != 0) {
+                                  spool->RecordDeadLetterRemoved(letter.event->spool_sequence,
+                                                                 letter.endpoint_id, true);
+                                }
+                              }});
   if (Status loaded = admin.Load(config->endpoints); !loaded.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", loaded.message().c_str());
     admin.Close();
@@ -124,6 +149,17 @@ int RunServe(const ServeOptions& options) {
     return 2;
   }
   api.SetAdminApi(&admin, &auth);
+  std::unique_ptr<SpoolPublisher> publisher;
+  if (spool) {
+    // Every endpoint is in now (the file's and the API-made ones): recovered deliveries find
+    // theirs, and the payloads recovery held go once they are published.
+    const RestoreReport restored = RestoreFromSpool(*spool, **engine);
+    std::fprintf(stderr, "hookfan serve: spool %s: %s\n", config->spool.dir.c_str(),
+                 restored.Summary().c_str());
+    spool->Start();
+    publisher = std::make_unique<SpoolPublisher>(**engine, *spool, &loop);
+    api.SetPublisher(publisher.get());
+  }
   net::HttpServerOptions server_options;
   server_options.host = listen->host;
   server_options.port = listen->port;
@@ -135,6 +171,7 @@ int RunServe(const ServeOptions& options) {
   if (!server.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", server.status().message().c_str());
     admin.Close();
+    if (publisher) publisher->Close();
     uv_run(&loop, UV_RUN_DEFAULT);
     (*engine)->DrainAndStop(0);
     uv_loop_close(&loop);
@@ -150,7 +187,8 @@ int RunServe(const ServeOptions& options) {
                              {"port", std::to_string((*server)->port())},
                              {"endpoints", std::to_string(admin.endpoint_count())},
                              {"auth", config->auth.present ? "bearer" : "none (loopback only)"},
-                             {"state_dir", config->admin.state_dir}});
+                             {"state_dir", config->admin.state_dir},
+                             {"spool", spool ? config->spool.dir : "memory"}});
   if (!config->auth.present) {
     log.Warn("no [auth]: the API has no tokens, so serve listens on loopback only");
   }
@@ -161,11 +199,12 @@ int RunServe(const ServeOptions& options) {
     IngestApi* api;
     AdminApi* admin;
     net::HttpServer* server;
+    SpoolPublisher* publisher;  // null in memory mode
     // SIGHUP too: a closed terminal must not kill serve without a drain (there is no live
     // reload yet, so SIGHUP drains and stops like SIGTERM).
     uv_signal_t sigint, sigterm, sighup;
     bool started = false;
-  } shutdown{&api, &admin, server->get(), {}, {}, {}, false};
+  } shutdown{&api, &admin, server->get(), publisher.get(), {}, {}, {}, false};
   auto on_signal = [](uv_signal_t* handle, int signum) {
     auto* state = static_cast<ShutdownState*>(handle->data);
     if (state->started) return;
@@ -182,7 +221,10 @@ int RunServe(const ServeOptions& options) {
     uv_close(reinterpret_cast<uv_handle_t*>(&state->sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&state->sigterm), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&state->sighup), nullptr);
-    state->server->Close([] {});
+    // Every ingest answer has left once the server is closed: nothing waits on the spool.
+    state->server->Close([state] {
+      if (state->publisher != nullptr) state->publisher->Close();
+    });
   };
   uv_signal_init(&loop, &shutdown.sigint);
   uv_signal_init(&loop, &shutdown.sigterm);
@@ -205,6 +247,19 @@ int RunServe(const ServeOptions& options) {
       static_cast<unsigned long long>(report.cancelled_in_flight),
       static_cast<unsigned long long>(report.still_pending),
       report.graceful ? "" : " (grace period ran out)");
+  if (spool) {
+    // Cancelled and waiting deliveries have no fate on record: the next start sends them.
+    const Status flushed = spool->Flush();
+    const engine::spool::SpoolStats stats = spool->Stats();
+    std::fprintf(stderr,
+                 "hookfan serve: spool %s: %llu pending deliveries and %llu dead letters kept "
+                 "for the next start (%llu bytes)%s%s\n",
+                 config->spool.dir.c_str(),
+                 static_cast<unsigned long long>(stats.pending_deliveries),
+                 static_cast<unsigned long long>(stats.dead_letters),
+                 static_cast<unsigned long long>(stats.bytes), flushed.ok() ? "" : "; ",
+                 flushed.ok() ? "" : flushed.message().c_str());
+  }
   return 0;
 }
 

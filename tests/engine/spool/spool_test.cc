@@ -144,6 +144,46 @@ TEST_F(SpoolTest, LiveDeliveriesRetriesAndDeadLettersSurviveAReopen) {
   EXPECT_GT(next, dead);
 }
 
+// The event-done signal (and a batch the engine refused) ends what is still pending of an
+// event, but not its kept dead letter.
+TEST_F(SpoolTest, EventDoneEndsPendingDeliveriesAndKeepsDeadLetters) {
+  std::uint64_t gathered = 0, lettered = 0, untouched = 0;
+  {
+    auto spool = OpenSpool();
+    ASSERT_NE(spool, nullptr);
+    spool->Start();
+    gathered = AppendDurable(*spool, MakeTestEvent(1), {"a", "b", "c"});
+    lettered = AppendDurable(*spool, MakeTestEvent(2), {"a", "b"});
+    untouched = AppendDurable(*spool, MakeTestEvent(3), {"a"});
+    spool->RecordDelivered(gathered, "a");
+    spool->RecordRetry(gathered, "b", 2, 1700000999000);
+    spool->RecordEventDone(gathered);
+    spool->RecordDeadLetter(lettered, "b",
+                            DeadLetterInfo{.letter_sequence = 7,
+                                           .attempts = 1,
+                                           .last_status = 500,
+                                           .reason = "http_500",
+                                           .unix_ms = 1});
+    spool->RecordEventDone(lettered);
+    spool->RecordEventDone(gathered);  // again: nothing left, not an error
+    ASSERT_TRUE(spool->Flush().ok());
+    EXPECT_EQ(spool->Stats().pending_deliveries, 1u);
+    EXPECT_EQ(spool->Stats().ignored_entries, 0u);
+  }
+  auto spool = OpenSpool();
+  ASSERT_NE(spool, nullptr);
+  const LiveSet& live = spool->recovered();
+  EXPECT_EQ(live.Find(gathered), nullptr);
+  const LiveEvent* two = live.Find(lettered);
+  ASSERT_NE(two, nullptr);
+  EXPECT_EQ(two->slots[0].state, SlotState::kDone);
+  EXPECT_EQ(two->slots[1].state, SlotState::kDead);
+  ASSERT_NE(live.Find(untouched), nullptr);
+  EXPECT_EQ(live.Find(untouched)->slots[0].state, SlotState::kPending);
+  ASSERT_NE(two->event, nullptr);
+  EXPECT_EQ(two->event->spool_sequence, lettered) << "recovered events carry their sequence";
+}
+
 TEST_F(SpoolTest, FinishedSegmentsAreDeletedAfterACheckpointAndStateSurvivesIt) {
   SpoolTuning tuning;
   tuning.checkpoint_interval_ms = 0;

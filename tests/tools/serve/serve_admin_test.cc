@@ -71,8 +71,10 @@ class Serve {
   explicit Serve(const std::string& config_text, const std::string& dir)
       : config_path_(dir + "/hookfan.toml") {
     std::ofstream(config_path_) << config_text;
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        HOOKFAN_BINARY, "serve", "--config", config_path_, "--listen", "127.0.0.1:0"});
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{HOOKFAN_BINARY, "serve", "--config", config_path_, "--listen",
+                                 "127.0.0.1:0"},
+        dir);
     std::optional<std::string> line = process_->ReadStdoutLine();
     constexpr std::string_view kPrefix = "hookfan serve: listening on 127.0.0.1:";
     if (line && line->starts_with(kPrefix)) port_ = std::atoi(line->c_str() + kPrefix.size());
@@ -499,7 +501,8 @@ TEST(ServeAdminTest, ANonLoopbackListenWithoutAuthIsRefused) {
   const std::string dir = MakeTempDir();
   const std::string path = dir + "/hookfan.toml";
   std::ofstream(path) << "[admin]\nstate_dir = \"" + dir + "/state\"\n";
-  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "0.0.0.0:0"});
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "0.0.0.0:0"},
+                     MakeTempDir());
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_NE(serve.stderr_text().find("--listen: '0.0.0.0' is not a loopback address"),
             std::string::npos)

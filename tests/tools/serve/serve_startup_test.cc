@@ -41,7 +41,8 @@ int ListeningPort(ChildProcess& serve) {
 
 TEST(ServeStartupTest, ADirectoryAsConfigFailsWithOneLineAndExitTwo) {
   const std::string dir = MakeTempDir();
-  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", dir, "--listen", "127.0.0.1:0"});
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", dir, "--listen", "127.0.0.1:0"},
+                     MakeTempDir());
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_EQ(serve.stderr_text(), "hookfan serve: " + dir + ": is a directory, not a config file\n");
   EXPECT_EQ(serve.stdout_text(), "") << "nothing may start on a default config";
@@ -49,7 +50,7 @@ TEST(ServeStartupTest, ADirectoryAsConfigFailsWithOneLineAndExitTwo) {
 
 TEST(ServeStartupTest, LocalhostInListenResolvesToALoopbackAddress) {
   const std::string path = WriteTempFile("hookfan.toml", "[ingest]\nlisten = \"localhost:0\"\n");
-  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path});
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path}, MakeTempDir());
   const int port = ListeningPort(serve);
   ASSERT_GT(port, 0);
   RawResponse health =
@@ -62,7 +63,7 @@ TEST(ServeStartupTest, LocalhostInListenResolvesToALoopbackAddress) {
 TEST(ServeStartupTest, ABadListenInTheFileNamesFileLineAndField) {
   const std::string path =
       WriteTempFile("hookfan.toml", "[engine]\nworkers = 1\n\n[ingest]\nlisten = \"localhost\"\n");
-  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path});
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path}, MakeTempDir());
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_EQ(serve.stderr_text(),
             "hookfan serve: " + path + ":5: ingest.listen: 'localhost' is not host:port\n");
@@ -75,7 +76,8 @@ TEST(ServeStartupTest, SighupDrainsLikeSigterm) {
   const std::string path =
       WriteTempFile("hookfan.toml", "[[endpoints]]\nid = \"a\"\nsigning = \"none\"\nurl = \"" +
                                         receiver.Url() + "\"\n");
-  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"});
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"},
+                     MakeTempDir());
   const int port = ListeningPort(serve);
   ASSERT_GT(port, 0);
   const std::string body = R"({"type":"a","payload":1})";
@@ -99,7 +101,8 @@ TEST(ServeStartupTest, AnEndpointWithoutSecretGetsAGeneratedOneShownOnce) {
   // What docs/configuration.md says is enough: an id and a url.
   const std::string path = WriteTempFile(
       "hookfan.toml", "[[endpoints]]\nid = \"orders\"\nurl = \"" + receiver.Url() + "\"\n");
-  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"});
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"},
+                     MakeTempDir());
   const int port = ListeningPort(serve);
   ASSERT_GT(port, 0);
   const std::string body = R"({"type":"order.paid","payload":{"n":1}})";

@@ -20,6 +20,7 @@ namespace hookfan::tools {
 namespace {
 
 using hookfan::test::ChildProcess;
+using hookfan::test::MakeTempDir;
 using hookfan::test::RawHttpClient;
 using hookfan::test::RawResponse;
 using hookfan::test::WriteTempFile;
@@ -92,7 +93,8 @@ class Serve {
  public:
   explicit Serve(const std::string& config_text)
       : config_path_(WriteTempFile("hookfan.toml", config_text)),
-        process_({HOOKFAN_BINARY, "serve", "--config", config_path_, "--listen", "127.0.0.1:0"}) {
+        process_({HOOKFAN_BINARY, "serve", "--config", config_path_, "--listen", "127.0.0.1:0"},
+                 MakeTempDir()) {
     std::optional<std::string> line = process_.ReadStdoutLine();
     EXPECT_TRUE(line.has_value()) << process_.stderr_text();
     constexpr std::string_view kPrefix = "hookfan serve: listening on 127.0.0.1:";
@@ -374,7 +376,8 @@ TEST(ServeTest, SigtermDrainsAndExitsZero) {
 
 TEST(ServeTest, BadConfigExitsTwoWithOneLineNamingFileLineAndField) {
   const std::string path = WriteTempFile("bad.toml", "[engine]\nworkers = 1\nworkrs = 2\n");
-  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"});
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"},
+                     MakeTempDir());
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_EQ(serve.stderr_text(), "hookfan serve: " + path + ":3: engine.workrs: unknown field\n");
   EXPECT_EQ(serve.stdout_text(), "");
@@ -383,7 +386,8 @@ TEST(ServeTest, BadConfigExitsTwoWithOneLineNamingFileLineAndField) {
 TEST(ServeTest, BadListenAddressExitsTwoNamingTheFlag) {
   TestReceiver receiver(AlwaysOk());
   const std::string path = WriteTempFile("hookfan.toml", Config(receiver.Url()));
-  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "localhost"});
+  ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "localhost"},
+                     MakeTempDir());
   EXPECT_EQ(serve.Wait(), 2);
   EXPECT_EQ(serve.stderr_text(), "hookfan serve: --listen: 'localhost' is not host:port\n");
 }
