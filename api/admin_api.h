@@ -45,9 +45,10 @@ struct AdminOptions {
   EndpointStore* store = nullptr;  // null: API-made endpoints live in memory only
   const Logger* log = nullptr;
   AttemptLog* attempts = nullptr;  // null: the attempts route answers an empty list
-  // Called after a dead letter was replayed (its delivery is pending again): serve's spool
-  // records it so a restart neither loses the delivery nor restores the letter.
-  std::function<void(const engine::DeadLetter&)> on_replayed;
+  // Called with `replaying` true just before a dead letter is replayed (its delivery is then
+  // pending again: serve's spool records that first, so the new delivery's fate comes after
+  // it), and with false if the replay then failed (the letter stays).
+  std::function<void(const engine::DeadLetter&, bool replaying)> on_replay;
 };
 
 class AdminApi {

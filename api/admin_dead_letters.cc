@@ -214,15 +214,16 @@ void AdminApi::ReplayDeadLetters(const net::ServerRequest& request, const Princi
   JsonWriter json;
   json.BeginObject().Key("replayed").BeginArray();
   for (const engine::DeadLetter* letter : chosen) {
+    if (options_.on_replay) options_.on_replay(*letter, true);
     Status replayed = engine_.Replay(letter->sequence);
     if (!replayed.ok()) {
+      if (options_.on_replay) options_.on_replay(*letter, false);
       // Earlier ones went: say which, so the caller can tell what is left.
       return RespondError(
           responder, HttpStatusOf(replayed),
           "dead letter '" + DeadLetterId(letter->sequence) + "': " + replayed.message());
     }
     replayed_.insert(letter->sequence);
-    if (options_.on_replayed) options_.on_replayed(*letter);
     options_.log->Info("dead letter replayed", {{"dead_letter", DeadLetterId(letter->sequence)},
                                                 {"endpoint", letter->endpoint_id},
                                                 {"event_id", letter->event->id}});

@@ -19,6 +19,14 @@ using Clock = std::chrono::steady_clock;
 // makes each one cost, and the budget frees nothing faster than deliveries finish.
 constexpr auto kForcedCheckpointGap = std::chrono::milliseconds(50);
 
+// Delivery records (fates, retries, dead letters) wake nobody: they ride with the next
+// event's commit, or go at most this long after the last commit. Waking the writer for each
+// of them would cost a context switch per delivery on the engine's hot path; a crash loses at
+// most this window of them, which only means duplicates (docs/durability.md).
+constexpr auto kLazyRecordGap = std::chrono::milliseconds(10);
+// ... unless this many are waiting.
+constexpr std::size_t kLazyRecordsMax = 16384;
+
 std::string Framed(RecordType type, std::string_view payload) {
   std::string framed;
   framed.reserve(kFrameHeaderBytes + payload.size());
@@ -98,11 +106,15 @@ void Spool::Start() {
 }
 
 void Spool::Enqueue(Op op) {
+  const bool urgent = op.kind == Op::Kind::kBarrier;
+  bool wake = urgent;
   {
     std::lock_guard<std::mutex> guard(mu_);
     queue_.push_back(std::move(op));
+    urgent_ops_ += urgent;
+    wake = wake || queue_.size() == kLazyRecordsMax;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 StatusOr<std::uint64_t> Spool::AppendEvent(const Event& event,
@@ -135,6 +147,7 @@ StatusOr<std::uint64_t> Spool::AppendEvent(const Event& event,
           " bytes) is used by events not yet finished; retry once deliveries complete");
     }
     queued_bytes_ += op.framed.size();
+    ++urgent_ops_;
     ++stats_.events_appended;
     const std::uint64_t sequence = op.sequence;
     queue_.push_back(std::move(op));
@@ -217,6 +230,15 @@ void Spool::WriterLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   std::uint64_t inflight_bytes = 0;
   for (;;) {
+    if (!queue_.empty() && urgent_ops_ == 0 && !stopping_ && !budget_blocked_ &&
+        queue_.size() < kLazyRecordsMax) {
+      // Only delivery records: they wait for company (or their gap) without a wakeup.
+      const auto due = last_commit_ + kLazyRecordGap;
+      if (Clock::now() < due) {
+        wake_.wait_until(lock, due);
+        continue;
+      }
+    }
     if (queue_.empty() && !stopping_ && !budget_blocked_) {
       if (failed_.ok() && (need_checkpoint_ || !DeadSegments().empty())) {
         wake_.wait_until(
@@ -237,6 +259,7 @@ void Spool::WriterLoop() {
     }
     std::vector<Op> ops;
     ops.swap(queue_);
+    urgent_ops_ = 0;
     inflight_bytes = queued_bytes_;
     queued_bytes_ = 0;
     const bool force = budget_blocked_;

@@ -139,6 +139,7 @@ class Spool {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Op> queue_;
+  std::size_t urgent_ops_ = 0;  // events and barriers in queue_: someone waits for them
   std::uint64_t next_sequence_ = 1;
   std::uint64_t queued_bytes_ = 0;  // event frames accepted, not yet on disk
   std::uint64_t disk_bytes_ = 0;    // every segment, as last written

@@ -129,17 +129,15 @@ int RunServe(const ServeOptions& options) {
   const Authenticator auth = config->auth.present
                                  ? Authenticator(config->auth.admin_token, config->auth.tokens)
                                  : Authenticator();
-  AdminApi admin(**engine, &loop,
-                 AdminOptions{.max_endpoints = config->admin.max_endpoints,
-                              .store = store->get(),
-                              .log = &log,
-                              .attempts = &attempts,
-                              .on_replayed = [&spool](const engine::DeadLetter& letter) {
-                                if (spool && letter.event->spool_sequence != 0) {
-                                  spool->RecordDeadLetterRemoved(letter.event->spool_sequence,
-                                                                 letter.endpoint_id, true);
-                                }
-                              }});
+  AdminApi admin(
+      **engine, &loop,
+      AdminOptions{.max_endpoints = config->admin.max_endpoints,
+                   .store = store->get(),
+                   .log = &log,
+                   .attempts = &attempts,
+                   .on_replay = [&spool](const engine::DeadLetter& letter, bool replaying) {
+                     if (spool) RecordReplay(*spool, letter, replaying);
+                   }});
   if (Status loaded = admin.Load(config->endpoints); !loaded.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", loaded.message().c_str());
     admin.Close();

@@ -1,5 +1,7 @@
 #include "tools/serve/spool_hooks.h"
 
+#include <chrono>
+#include <cstdio>
 #include <vector>
 
 #include "net/base/clock.h"
@@ -40,11 +42,30 @@ void RecordIntoSpool(Spool* spool, engine::EngineConfig* config, EventDoneListen
   });
 }
 
+void RecordReplay(Spool& spool, const engine::DeadLetter& letter, bool replaying) {
+  const std::uint64_t sequence = letter.event->spool_sequence;
+  if (sequence == 0) return;
+  if (replaying) {
+    spool.RecordDeadLetterRemoved(sequence, letter.endpoint_id, /*replayed=*/true);
+    return;
+  }
+  spool.RecordDeadLetter(
+      sequence, letter.endpoint_id,
+      engine::spool::DeadLetterInfo{.letter_sequence = letter.sequence,
+                                    .attempts = static_cast<std::uint32_t>(letter.attempts),
+                                    .last_status = letter.last_status,
+                                    .reason = letter.reason,
+                                    .unix_ms = letter.unix_ms});
+}
+
 std::string RestoreReport::Summary() const {
   std::string line = "restored " + std::to_string(deliveries) + " deliveries of " +
                      std::to_string(events) + " events (" + std::to_string(retries_waiting) +
                      " retries keep their due time) and " + std::to_string(dead_letters) +
                      " dead letters";
+  char seconds_text[32];
+  std::snprintf(seconds_text, sizeof seconds_text, " in %.3f s", seconds);
+  line += seconds_text;
   if (refused > 0) {
     line += "; the engine refused " + std::to_string(refused) +
             " events (kept in the spool for the next start): " + first_error;
@@ -54,6 +75,7 @@ std::string RestoreReport::Summary() const {
 
 RestoreReport RestoreFromSpool(const Spool& spool, engine::Engine& engine) {
   RestoreReport report;
+  const auto started = std::chrono::steady_clock::now();
   const engine::spool::LiveSet& live = spool.recovered();
   const std::int64_t now = WallNowMs();
   std::vector<engine::Engine::Target> targets;
@@ -89,6 +111,8 @@ RestoreReport RestoreFromSpool(const Spool& spool, engine::Engine& engine) {
     }
     report.deliveries += targets.size();
   });
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 

@@ -24,12 +24,17 @@ namespace hookfan::tools {
 void RecordIntoSpool(engine::spool::Spool* spool, engine::EngineConfig* config,
                      EventDoneListeners* event_done);
 
+// A dead letter about to be replayed (`replaying`: its delivery is pending again), or one
+// whose replay failed (it is a letter again). For AdminOptions::on_replay.
+void RecordReplay(engine::spool::Spool& spool, const engine::DeadLetter& letter, bool replaying);
+
 struct RestoreReport {
   std::uint64_t events = 0;
   std::uint64_t deliveries = 0;       // published again
   std::uint64_t retries_waiting = 0;  // of those, due later
   std::uint64_t dead_letters = 0;     // back in the lists
   std::uint64_t refused = 0;          // events the engine refused (they stay in the spool)
+  double seconds = 0;
   std::string first_error;
   std::string Summary() const;
 };
