@@ -2,15 +2,16 @@
 # End to end through `hookfan serve`: POST /v1/events (one event per request, hookfan blast,
 # closed model) into one worker delivering signed POSTs (Standard Webhooks, 10-way fan-out)
 # to nginx, with the spool in memory, fsync = "batch" and fsync = "never", in one run. The
-# figure is deliveries/s counted by serve itself (/v1/stats) while blast posts; the ratios
-# are against memory. Then ingest latency (202 after the durable write) with fsync = "batch"
+# figure is deliveries/s from the first post until serve counts the last delivery; the
+# ratios are against memory. Then ingest latency (202 after the durable write) with fsync = "batch"
 # at half memory's rate, open model, corrected for coordinated omission. One JSON per line.
 #
-#   bash bench/e2e/serve_spool.sh [build-dir] [seconds] [connections]
+#   bash bench/e2e/serve_spool.sh [build-dir] [events] [connections] [seconds]
 set -euo pipefail
 build=${1:-build/release}
-seconds=${2:-5}
-connections=${3:-32}
+events=${2:-50000}
+connections=${3:-256}
+seconds=${4:-5}
 fanout=10
 [ -x "$build/tools/hookfan" ] || { echo "serve_spool: build first: bash tools/build.sh release" >&2; exit 2; }
 hookfan=$(realpath "$build/tools/hookfan")
@@ -65,31 +66,47 @@ start_serve() {
   echo "serve_spool: serve ($name) did not start: $(cat "$dir/serve.err")" >&2; exit 1
 }
 
+# serve's CPU time so far (user + system, clock ticks): its cost per delivery is steadier
+# than a rate on a shared machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 delivered() {
   curl -s "http://127.0.0.1:$1/v1/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["delivered"])'
 }
 
-# Deliveries/s while blast posts as fast as `connections` allow; the JSON line goes to
+# Deliveries/s of the whole pipeline: blast posts `events` events as fast as `connections`
+# allow (closed model), and the clock runs until serve counts all their deliveries done
+# (/v1/stats), so ingest and delivery share the machine as they would. The JSON line goes to
 # $work/$name.json.
 throughput() {
-  local name=$1 spool=$2 port before after blast_json
+  local name=$1 spool=$2 port before target t0 t1 now cpu0 cpu1
   start_serve "$name" "$spool"
   port=$serve_port
   "$hookfan" blast "http://127.0.0.1:$port/v1/events" --max --connections "$connections" \
       --duration 1s --payload "$work/event.json" --json >/dev/null  # warm-up
+  sleep 1
   before=$(delivered "$port")
-  local t0 t1
+  target=$((before + events * fanout))
+  cpu0=$(cpu_ticks "$serve_pid")
   t0=$(date +%s.%N)
-  blast_json=$("$hookfan" blast "http://127.0.0.1:$port/v1/events" --max --connections \
-      "$connections" --duration "${seconds}s" --payload "$work/event.json" --json)
+  "$hookfan" blast "http://127.0.0.1:$port/v1/events" --max --connections "$connections" \
+      --count "$events" --payload "$work/event.json" --json >"$work/$name.blast.json" &
+  local blast_pid=$!
+  while now=$(delivered "$port") && [ "$now" -lt "$target" ]; do sleep 0.02; done
   t1=$(date +%s.%N)
-  after=$(delivered "$port")
+  cpu1=$(cpu_ticks "$serve_pid")
+  wait "$blast_pid"
   kill "$serve_pid" 2>/dev/null || true
   wait "$serve_pid" 2>/dev/null || true
-  python3 - "$name" "$before" "$after" "$t0" "$t1" "$blast_json" <<'PY'
+  python3 - "$name" "$events" "$fanout" "$t0" "$t1" "$work/$name.blast.json" "$cpu0" "$cpu1" \
+      "$(getconf CLK_TCK)" <<'PY'
 import json, sys
-name, before, after, t0, t1, blast = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), json.loads(sys.argv[6])
-print(json.dumps({"spool": name, "deliveries_per_s": round((after - before) / (t1 - t0)),
+name, events, fanout, t0, t1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+blast = json.load(open(sys.argv[6]))
+cpu_s = (int(sys.argv[8]) - int(sys.argv[7])) / int(sys.argv[9])
+print(json.dumps({"spool": name, "events": events,
+                  "deliveries_per_s": round(events * fanout / (t1 - t0)),
+                  "serve_cpu_us_per_delivery": round(cpu_s * 1e6 / (events * fanout), 2),
                   "ingest_events_per_s": round(blast["requests"]["ok"] / blast["rate"]["window_s"]),
                   "ingest_p99_ms": blast["latency_us"]["uncorrected"]["p99"] / 1000,
                   "errors": blast["requests"]["errors"]}))
@@ -126,6 +143,8 @@ rate, half = float(sys.argv[4]), json.loads(sys.argv[5])
 m = memory["deliveries_per_s"] or 1
 print(json.dumps({"batch_vs_memory": round(batch["deliveries_per_s"] / m, 3),
                   "never_vs_memory": round(never["deliveries_per_s"] / m, 3),
+                  "cpu_per_delivery_batch_vs_memory": round(batch["serve_cpu_us_per_delivery"] / memory["serve_cpu_us_per_delivery"], 3),
+                  "cpu_per_delivery_never_vs_memory": round(never["serve_cpu_us_per_delivery"] / memory["serve_cpu_us_per_delivery"], 3),
                   "batch_half_rate_events_per_s": rate,
                   "batch_half_rate_achieved": half["rate"]["achieved"],
                   "batch_half_rate_ingest_p50_ms": half["latency_us"]["corrected"]["p50"] / 1000,
