@@ -64,13 +64,22 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
       json.BeginObject().Key("status").String("error").Key("error").String(health.message());
       json.EndObject();
       RespondJson(responder, 503, json.text());
+    } else if (source_.health_json) {
+      // A source that lost its broker is degraded, not down: what is in memory is still
+      // being delivered, and it reconnects by itself.
+      std::string body = source_.connected() ? R"({"status":"ok")" : R"({"status":"degraded")";
+      body += ",\"source\":";
+      body += source_.health_json();
+      body += '}';
+      RespondJson(responder, 200, body);
     } else {
       RespondJson(responder, 200, R"({"status":"ok"})");
     }
   } else if (path == "/v1/stats") {
     RespondJson(responder, 200, StatsToJson(engine_.Stats()));
   } else if (path == "/metrics") {
-    const std::string text = StatsToPrometheus(engine_.Stats());
+    std::string text = StatsToPrometheus(engine_.Stats());
+    if (source_.metrics_text) text += source_.metrics_text();
     responder.Respond(net::HttpResponse{
         .status = 200, .content_type = "text/plain; version=0.0.4", .body = text});
   }

@@ -10,6 +10,7 @@
 // EventPublisher (serve's durable spool) the 202 leaves only once the events are durable.
 // Runs on the server's loop thread.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,14 @@
 namespace hookfan::tools {
 
 class AdminApi;
+
+// A broker source's state (serve's [source.redis]), shown by /healthz under "source" and
+// appended to /metrics. Called on the server's loop thread; must be thread-safe snapshots.
+struct SourceStatus {
+  std::function<bool()> connected;            // false: /healthz says "degraded" (still 200)
+  std::function<std::string()> health_json;   // one JSON object
+  std::function<std::string()> metrics_text;  // Prometheus text
+};
 
 class IngestApi {
  public:
@@ -41,6 +50,7 @@ class IngestApi {
   // Accepted events go to `publisher` (which answers when they are durable) instead of
   // straight to the engine; it must outlive this object. Null: the engine, answered at once.
   void SetPublisher(EventPublisher* publisher) { publisher_ = publisher; }
+  void SetSourceStatus(SourceStatus status) { source_ = std::move(status); }
   // After this, ingest answers 503 and /healthz reports stopping.
   void StopIntake() { stopping_ = true; }
 
@@ -59,6 +69,7 @@ class IngestApi {
   EventPublisher* publisher_ = nullptr;
   bool stopping_ = false;
   std::uint64_t accepted_events_ = 0;
+  SourceStatus source_;
 };
 
 // The methods a known path answers ("POST", "GET, HEAD"), as an Allow header lists them;

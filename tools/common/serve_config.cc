@@ -11,6 +11,7 @@
 #include "engine/endpoints/profiles.h"
 #include "engine/signing/webhook_secret.h"
 #include "net/base/duration.h"
+#include "sources/redis/redis_url.h"
 
 namespace hookfan::tools {
 namespace {
@@ -543,6 +544,40 @@ Status ReadAuthAndAdmin(const toml::table& root, const ConfigErrors& errors, Ser
   return Status::Ok();
 }
 
+// [source.redis] (docs/redis_source.md); the URL's syntax is checked here, so a typo is a
+// config error rather than a connection that never comes up.
+Status ReadSource(const toml::table& root, const ConfigErrors& errors, ServeConfig* config) {
+  const toml::node* node = root.get("source");
+  if (node == nullptr) return Status::Ok();
+  if (!node->is_table()) return errors.At(node, "source", "must be a table");
+  TableReader sources(*node->as_table(), "source", errors);
+  if (const toml::node* redis = sources.Node("redis")) {
+    if (!redis->is_table()) return sources.Error("redis", "must be a table");
+    TableReader reader(*redis->as_table(), "source.redis", errors);
+    sources::RedisSourceOptions& r = config->redis.emplace();
+    HOOKFAN_RETURN_IF_ERROR(reader.String("url", &r.url));
+    if (auto address = sources::ParseRedisUrl(r.url, "source.redis.url"); !address.ok()) {
+      return reader.Error("url", TableReader::AfterField(address.status()));
+    }
+    HOOKFAN_RETURN_IF_ERROR(reader.String("stream", &r.stream));
+    if (r.stream.empty()) return reader.Error("stream", "must not be empty");
+    HOOKFAN_RETURN_IF_ERROR(reader.String("group", &r.group));
+    if (r.group.empty()) return reader.Error("group", "must not be empty");
+    HOOKFAN_RETURN_IF_ERROR(reader.String("consumer", &r.consumer));
+    HOOKFAN_RETURN_IF_ERROR(reader.Integer("batch", &r.batch, 1, 100'000));
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("block", &r.block_ms));
+    if (r.block_ms < 1 || r.block_ms > 60'000) {
+      return reader.Error("block", "must be between 1ms and 60s");
+    }
+    HOOKFAN_RETURN_IF_ERROR(
+        reader.Integer("max_entries_in_memory", &r.max_entries_in_memory, 1, 100'000'000));
+    HOOKFAN_RETURN_IF_ERROR(
+        reader.Integer("dead_max_entries", &r.dead_max_entries, 1, 1'000'000'000));
+    HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
+  }
+  return sources.NoUnknownKeys();
+}
+
 }  // namespace
 
 StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view source_name) {
@@ -559,15 +594,16 @@ StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view s
   for (const auto& [key, value] : root) {
     const std::string_view name = key.str();
     if (name != "engine" && name != "http" && name != "ingest" && name != "endpoints" &&
-        name != "spool" && name != "auth" && name != "admin" && name != "log") {
-      return errors.At(
-          &value, std::string(name),
-          "unknown section (known: engine, http, ingest, spool, endpoints, auth, admin, log)");
+        name != "spool" && name != "auth" && name != "admin" && name != "log" && name != "source") {
+      return errors.At(&value, std::string(name),
+                       "unknown section (known: engine, http, ingest, spool, endpoints, auth, "
+                       "admin, log, source)");
     }
   }
   HOOKFAN_RETURN_IF_ERROR(ReadEngine(root, errors, &config));
   HOOKFAN_RETURN_IF_ERROR(ReadSpool(root, errors, &config));
   HOOKFAN_RETURN_IF_ERROR(ReadAuthAndAdmin(root, errors, &config));
+  HOOKFAN_RETURN_IF_ERROR(ReadSource(root, errors, &config));
   if (const toml::node* node = root.get("endpoints")) {
     const toml::array* array = node->as_array();
     if (array == nullptr || !array->is_array_of_tables()) {

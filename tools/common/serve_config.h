@@ -5,6 +5,7 @@
 // Unknown keys are errors too, so a typo never silently falls back to a default.
 // An endpoint signed with "standard" (the default) and given no secret gets a generated one.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "engine/hookfan.h"
 #include "engine/spool/spool_options.h"
 #include "net/base/status.h"
+#include "sources/redis/redis_source_options.h"
 
 namespace hookfan::tools {
 
@@ -56,6 +58,8 @@ struct ServeConfig {
   // working directory) is also where other state that must survive a restart belongs.
   engine::SpoolOptions spool{.mode = engine::SpoolMode::kDisk};
   bool spool_mode_set = false;  // `mode` written in the file (`run` defaults to memory if not)
+  // [source.redis]: consume a Redis Streams consumer group (docs/redis_source.md).
+  std::optional<sources::RedisSourceOptions> redis;
   // Indexes into `endpoints` of those signed with "standard" that had no secret: each got a
   // new one (GenerateStandardSecret), which the command shows once at start
   // (AnnounceGeneratedSecrets in engine_setup.h), since the receiver needs it to verify.

@@ -12,6 +12,8 @@
 #include "api/ingest_api.h"
 #include "api/logger.h"
 #include "net/server/http_server.h"
+#include "sources/redis/redis_source.h"
+#include "sources/redis/redis_source_report.h"
 #include "tools/common/commands.h"
 #include "tools/common/engine_setup.h"
 #include "tools/serve/event_done_listeners.h"
@@ -23,7 +25,8 @@ namespace {
 
 struct ServeOptions {
   std::string config_path;
-  std::string listen;  // overrides [ingest].listen
+  std::string listen;           // overrides [ingest].listen
+  bool require_source = false;  // exit 2 when [source.redis] cannot connect at start
 };
 
 bool IsLoopback(const std::string& host) {
@@ -103,7 +106,6 @@ int RunServe(const ServeOptions& options) {
                  spool->recovery().Summary().c_str());
     RecordIntoSpool(spool.get(), &config->engine, &event_done);
   }
-  event_done.InstallInto(&config->engine);
   if (config->admin.state_dir.empty()) config->admin.state_dir = config->spool.dir;
   auto store = EndpointStore::Open(config->admin.state_dir);
   if (!store.ok()) {
@@ -116,6 +118,30 @@ int RunServe(const ServeOptions& options) {
   config->engine.on_attempt = [&attempts](const engine::AttemptRecord& record) {
     attempts.Record(record);
   };
+  // [source.redis]: made before the engine, whose hooks it listens on; started once serve is
+  // up. Declared before the engine: it outlives the workers that call it.
+  std::unique_ptr<sources::RedisSource> redis;
+  if (config->redis) {
+    sources::RedisSourceOptions& r = *config->redis;
+    r.max_payload_bytes = config->ingest.limits.max_payload_bytes;
+    r.max_pending_deliveries = config->engine.max_pending_deliveries;
+    r.log = [&log](bool is_error, const std::string& line) {
+      if (is_error) {
+        log.Error("redis source: " + line);
+      } else {
+        log.Info("redis source: " + line);
+      }
+    };
+    redis = std::make_unique<sources::RedisSource>(r);
+    // Acknowledged from the event-done signal; dead letters written to <stream>:dead first.
+    event_done.Add([&redis](const engine::Event& e) { redis->OnEventDone(e); });
+    config->engine.on_outcome =
+        [&redis, previous = config->engine.on_outcome](const engine::DeliveryOutcome& o) {
+          if (previous) previous(o);
+          redis->OnOutcome(o);
+        };
+  }
+  event_done.InstallInto(&config->engine);  // every listener is in (none: no hook at all)
   auto engine = StartEngineWithEndpoints(*config);
   if (!engine.ok()) {
     std::fprintf(stderr, "hookfan serve: %s\n", engine.status().message().c_str());
@@ -175,6 +201,28 @@ int RunServe(const ServeOptions& options) {
     uv_loop_close(&loop);
     return 1;
   }
+  if (redis) {
+    // An unreachable Redis is one clear line (logged by the source), then retried in the
+    // background, unless the operator asked serve to insist.
+    Status connected = redis->Start(engine->get());
+    if (!connected.ok() && options.require_source) {
+      std::fprintf(stderr, "hookfan serve: %s (--require-source)\n", connected.message().c_str());
+      redis->Stop(0);
+      admin.Close();
+      (*server)->Close([] {});
+      uv_run(&loop, UV_RUN_DEFAULT);
+      server->reset();
+      uv_loop_close(&loop);
+      (*engine)->DrainAndStop(0);
+      return 2;
+    }
+    sources::RedisSource* source = redis.get();
+    api.SetSourceStatus(SourceStatus{
+        .connected = [source] { return source->Stats().connected; },
+        .health_json =
+            [source] { return sources::RedisSourceHealthJson(source->Stats(), source->options()); },
+        .metrics_text = [source] { return sources::RedisSourcePrometheus(source->Stats()); }});
+  }
   // The bound port (not 0), written back as --listen accepts it: [::1]:port for IPv6.
   const bool ipv6 = listen->host.find(':') != std::string::npos;
   std::printf("hookfan serve: listening on %s%s%s:%d with %zu endpoints on %d workers\n",
@@ -195,6 +243,7 @@ int RunServe(const ServeOptions& options) {
   // the engine finish due work within the grace period.
   struct ShutdownState {
     IngestApi* api;
+    sources::RedisSource* redis;
     AdminApi* admin;
     net::HttpServer* server;
     SpoolPublisher* publisher;  // null in memory mode
@@ -202,7 +251,7 @@ int RunServe(const ServeOptions& options) {
     // reload yet, so SIGHUP drains and stops like SIGTERM).
     uv_signal_t sigint, sigterm, sighup;
     bool started = false;
-  } shutdown{&api, &admin, server->get(), publisher.get(), {}, {}, {}, false};
+  } shutdown{&api, redis.get(), &admin, server->get(), publisher.get(), {}, {}, {}, false};
   auto on_signal = [](uv_signal_t* handle, int signum) {
     auto* state = static_cast<ShutdownState*>(handle->data);
     if (state->started) return;
@@ -212,6 +261,7 @@ int RunServe(const ServeOptions& options) {
                  : signum == SIGHUP ? "SIGHUP"
                                     : "SIGTERM");
     state->api->StopIntake();
+    if (state->redis != nullptr) state->redis->StopReading();
     state->admin->Close();
     uv_signal_stop(&state->sigint);
     uv_signal_stop(&state->sigterm);
@@ -237,6 +287,9 @@ int RunServe(const ServeOptions& options) {
   uv_loop_close(&loop);
 
   engine::DrainReport report = (*engine)->DrainAndStop(config->shutdown_grace_ms);
+  // After the drain: the events it finished are acknowledged; cancelled ones stay pending in
+  // the group for another instance (or the next start under the same consumer name).
+  if (redis) redis->Stop();
   std::printf(
       "hookfan serve: stopped; accepted %llu events, delivered %llu during drain, %llu "
       "attempts cancelled, %llu deliveries still pending%s\n",
@@ -268,6 +321,9 @@ void AddServeCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("serve", "Run the engine behind its HTTP ingest API");
   command->add_option("--config", options->config_path, "TOML configuration file")->required();
   command->add_option("--listen", options->listen, "host:port, overrides [ingest].listen");
+  command->add_flag("--require-source", options->require_source,
+                    "Exit (2) when [source.redis] cannot connect at start, instead of retrying "
+                    "in the background");
   command->callback([options] { throw CommandExit{RunServe(*options)}; });
 }
 

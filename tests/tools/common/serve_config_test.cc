@@ -276,7 +276,7 @@ TEST(ServeConfigTest, UnknownKeyNamesItsLineAndField) {
 TEST(ServeConfigTest, UnknownSectionNamesItsLine) {
   EXPECT_EQ(ErrorOf("[engine]\nworkers = 1\n\n[ingets]\nlisten = \"x\"\n"),
             "hookfan.toml:4: ingets: unknown section (known: engine, http, ingest, spool, "
-            "endpoints, auth, admin, log)");
+            "endpoints, auth, admin, log, source)");
 }
 
 TEST(ServeConfigTest, WrongTypeNamesItsLineAndField) {
