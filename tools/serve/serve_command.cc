@@ -209,6 +209,7 @@ int RunServe(const ServeOptions& options) {
       std::fprintf(stderr, "hookfan serve: %s (--require-source)\n", connected.message().c_str());
       redis->Stop(0);
       admin.Close();
+      if (publisher) publisher->Close();
       (*server)->Close([] {});
       uv_run(&loop, UV_RUN_DEFAULT);
       server->reset();
@@ -223,24 +224,9 @@ int RunServe(const ServeOptions& options) {
             [source] { return sources::RedisSourceHealthJson(source->Stats(), source->options()); },
         .metrics_text = [source] { return sources::RedisSourcePrometheus(source->Stats()); }});
   }
-  // The bound port (not 0), written back as --listen accepts it: [::1]:port for IPv6.
-  const bool ipv6 = listen->host.find(':') != std::string::npos;
-  std::printf("hookfan serve: listening on %s%s%s:%d with %zu endpoints on %d workers\n",
-              ipv6 ? "[" : "", listen->host.c_str(), ipv6 ? "]" : "", (*server)->port(),
-              admin.endpoint_count(), (*engine)->worker_count());
-  std::fflush(stdout);
-  log.Info("serve started", {{"listen", listen->host},
-                             {"port", std::to_string((*server)->port())},
-                             {"endpoints", std::to_string(admin.endpoint_count())},
-                             {"auth", config->auth.present ? "bearer" : "none (loopback only)"},
-                             {"state_dir", config->admin.state_dir},
-                             {"spool", spool ? config->spool.dir : "memory"}});
-  if (!config->auth.present) {
-    log.Warn("no [auth]: the API has no tokens, so serve listens on loopback only");
-  }
-
   // SIGINT/SIGTERM/SIGHUP: stop intake first (ingest answers 503), close the server, then let
-  // the engine finish due work within the grace period.
+  // the engine finish due work within the grace period. Installed before the listening line:
+  // whoever waits for that line may signal at once.
   struct ShutdownState {
     IngestApi* api;
     sources::RedisSource* redis;
@@ -281,6 +267,21 @@ int RunServe(const ServeOptions& options) {
   uv_signal_start(&shutdown.sigint, on_signal, SIGINT);
   uv_signal_start(&shutdown.sigterm, on_signal, SIGTERM);
   uv_signal_start(&shutdown.sighup, on_signal, SIGHUP);
+  // The bound port (not 0), written back as --listen accepts it: [::1]:port for IPv6.
+  const bool ipv6 = listen->host.find(':') != std::string::npos;
+  std::printf("hookfan serve: listening on %s%s%s:%d with %zu endpoints on %d workers\n",
+              ipv6 ? "[" : "", listen->host.c_str(), ipv6 ? "]" : "", (*server)->port(),
+              admin.endpoint_count(), (*engine)->worker_count());
+  std::fflush(stdout);
+  log.Info("serve started", {{"listen", listen->host},
+                             {"port", std::to_string((*server)->port())},
+                             {"endpoints", std::to_string(admin.endpoint_count())},
+                             {"auth", config->auth.present ? "bearer" : "none (loopback only)"},
+                             {"state_dir", config->admin.state_dir},
+                             {"spool", spool ? config->spool.dir : "memory"}});
+  if (!config->auth.present) {
+    log.Warn("no [auth]: the API has no tokens, so serve listens on loopback only");
+  }
 
   uv_run(&loop, UV_RUN_DEFAULT);
   server->reset();
