@@ -12,6 +12,7 @@
 // Threads: everything runs on the server's loop thread, `done` included.
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "engine/events/event.h"
@@ -32,6 +33,8 @@ class EventPublisher {
   virtual void Publish(std::vector<engine::EventPtr> events, PublishDone done) = 0;
   // Ok, or the error that makes ingest fail (GET /healthz answers 503 with it).
   virtual Status Health() const = 0;
+  // Prometheus text appended to GET /metrics (empty: nothing).
+  virtual std::string MetricsText() const { return {}; }
 };
 
 }  // namespace hookfan::tools

@@ -80,6 +80,7 @@ void IngestApi::Handle(const net::ServerRequest& request, net::HttpResponder res
   } else if (path == "/metrics") {
     std::string text = StatsToPrometheus(engine_.Stats());
     if (source_.metrics_text) text += source_.metrics_text();
+    if (publisher_ != nullptr) text += publisher_->MetricsText();
     responder.Respond(net::HttpResponse{
         .status = 200, .content_type = "text/plain; version=0.0.4", .body = text});
   }

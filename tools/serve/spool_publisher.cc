@@ -1,5 +1,6 @@
 #include "tools/serve/spool_publisher.h"
 
+#include <string>
 #include <utility>
 
 namespace hookfan::tools {
@@ -73,6 +74,29 @@ void SpoolPublisher::Completed(const std::shared_ptr<Waiting>& waiting, const St
   } else if (wake) {
     uv_async_send(&wake_);
   }
+}
+
+std::string SpoolPublisher::MetricsText() const {
+  const engine::spool::SpoolStats stats = spool_.Stats();
+  std::string text;
+  auto series = [&text](const char* name, const char* type, const char* help, std::uint64_t value) {
+    text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+            name + " " + std::to_string(value) + "\n";
+  };
+  series("hookfan_spool_bytes", "gauge", "Bytes of every spool segment on disk.", stats.bytes);
+  series("hookfan_spool_segments", "gauge", "Spool segment files.", stats.segments);
+  series("hookfan_spool_pending_deliveries", "gauge",
+         "Deliveries the spool would send again after a restart.", stats.pending_deliveries);
+  series("hookfan_spool_dead_letters", "gauge", "Dead letters kept in the spool.",
+         stats.dead_letters);
+  series("hookfan_spool_events_appended_total", "counter", "Events appended to the spool.",
+         stats.events_appended);
+  series("hookfan_spool_syncs_total", "counter", "fdatasync calls of the spool.", stats.syncs);
+  series("hookfan_spool_budget_refusals_total", "counter",
+         "Events refused at spool.max_bytes (ingest answered 503).", stats.budget_refusals);
+  series("hookfan_spool_write_errors_total", "counter", "Spool commits that failed.",
+         stats.write_errors);
+  return text;
 }
 
 void SpoolPublisher::OnWake(uv_async_t* handle) {

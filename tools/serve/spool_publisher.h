@@ -34,6 +34,8 @@ class SpoolPublisher : public EventPublisher {
 
   void Publish(std::vector<engine::EventPtr> events, PublishDone done) override;
   Status Health() const override { return spool_.Health(); }
+  // hookfan_spool_* gauges and counters from Spool::Stats().
+  std::string MetricsText() const override;
   // Closes the wakeup handle. Call once nothing waits any more (the server has closed: every
   // responder was answered); the object must live until the loop has run the close.
   void Close();

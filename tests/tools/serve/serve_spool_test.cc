@@ -1,9 +1,11 @@
 // serve with its durable spool (the default): a restart keeps pending retries with their
 // attempt counts and due times and sends overdue ones at once; dead letters survive; a second
 // serve on the same spool stops with one line; at the disk budget ingest answers 503 and
-// loses nothing, then resumes once deliveries finish; a corrupt segment is reported at
-// recovery with what was kept; memory mode writes no log.
+// loses nothing, then resumes once deliveries finish; a write error is a 500 and a 503 from
+// /healthz, never a crash or a 202 for what was not written; a corrupt segment is reported
+// at recovery with what was kept; memory mode writes no log.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -168,6 +170,9 @@ TEST(ServeSpoolTest, AtTheDiskBudgetIngestAnswers503LosesNothingAndResumesOnceSp
   ASSERT_EQ(refused.status, 503) << refused.body;
   EXPECT_EQ(refused.Header("retry-after"), "1");
   EXPECT_NE(refused.body.find("spool.max_bytes"), std::string::npos) << refused.body;
+  const std::string metrics = Http(serve.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("\nhookfan_spool_budget_refusals_total 1\n"), std::string::npos)
+      << metrics;
   EXPECT_GT(accepted.size(), 64u) << "1 MiB holds more than 64 events of 8 KB";
 
   receiver.SetFailing(false);
@@ -179,6 +184,58 @@ TEST(ServeSpoolTest, AtTheDiskBudgetIngestAnswers503LosesNothingAndResumesOnceSp
   // Finished segments go at the next checkpoint: ingest takes events again.
   ASSERT_TRUE(WaitUntil([&] { return Post(serve.port(), 1, 8000).size() == 1; }, 15000));
   EXPECT_EQ(Http(serve.port(), "GET", "/healthz").status, 200);
+}
+
+TEST(ServeSpoolTest, AWriteErrorIsA500AndHealthzSaysSoAndEvery202SurvivesIt) {
+  // A file size limit (prlimit --fsize) makes the spool's writes fail with EFBIG once its
+  // segment reaches it, as a full disk would; SIGXFSZ is ignored so that the write fails
+  // instead of killing serve (the child inherits the disposition).
+  ::signal(SIGXFSZ, SIG_IGN);
+  RecordingReceiver receiver;
+  receiver.SetFailing(true);
+  SpoolServe serve(
+      MakeTempDir(),
+      Config(Endpoint("a", receiver.Url("/a"),
+                      R"({ attempts = 100, initial_delay = "200ms", multiplier = 1.0 })")),
+      {"/usr/bin/prlimit", "--fsize=131072", "--"});
+  std::set<std::string> accepted;
+  test::RawResponse failed;
+  for (int i = 0; i < 400 && failed.status == 0; ++i) {
+    std::string body = R"({"type":"order.paid","payload":")" + std::string(1000, 'x') + "\"}";
+    test::RawResponse response = Http(serve.port(), "POST", "/v1/events", body);
+    if (response.status == 202) {
+      for (const std::string& id : AcceptedIds(response)) accepted.insert(id);
+    } else {
+      failed = response;
+    }
+  }
+  ASSERT_EQ(failed.status, 500) << failed.body;
+  EXPECT_NE(failed.body.find("File too large"), std::string::npos) << failed.body;
+  test::RawResponse health = Http(serve.port(), "GET", "/healthz");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_NE(health.body.find(R"("status":"error")"), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find("File too large"), std::string::npos) << health.body;
+  EXPECT_EQ(
+      Http(serve.port(), "GET", "/metrics").body.find("\nhookfan_spool_write_errors_total 0\n"),
+      std::string::npos);
+  EXPECT_GT(accepted.size(), 20u);
+  ASSERT_EQ(serve.Term(), 0) << "no crash: " << serve.stderr_text();
+
+  // Without the limit: every event answered 202 is there, and is delivered.
+  serve.SetWrapper({});
+  ASSERT_TRUE(serve.Start());
+  EXPECT_NE(serve.stderr_text().find("nothing skipped"), std::string::npos) << serve.stderr_text();
+  EXPECT_EQ(Http(serve.port(), "GET", "/healthz").status, 200);
+  receiver.SetFailing(false);
+  ASSERT_TRUE(WaitUntil([&] {
+    const auto delivered = receiver.Delivered();
+    for (const std::string& id : accepted) {
+      if (!delivered.contains({"/a", id})) return false;
+    }
+    return true;
+  })) << receiver.Delivered().size()
+      << " of " << accepted.size() << "\n"
+      << serve.stderr_text();
 }
 
 TEST(ServeSpoolTest, ACorruptSegmentIsReportedAtRecoveryWithWhatWasKept) {

@@ -88,10 +88,13 @@ bool WaitUntil(Predicate done, int timeout_ms = 10000) {
 // A serve child in `dir` (cwd: its spool is dir/hookfan-data), restartable.
 class SpoolServe {
  public:
-  SpoolServe(std::string dir, const std::string& config_text) : dir_(std::move(dir)) {
+  // `wrapper`: a command serve runs under (e.g. prlimit), until SetWrapper changes it.
+  SpoolServe(std::string dir, const std::string& config_text, std::vector<std::string> wrapper = {})
+      : dir_(std::move(dir)), wrapper_(std::move(wrapper)) {
     std::ofstream(dir_ + "/hookfan.toml") << config_text;
     Start();
   }
+  void SetWrapper(std::vector<std::string> wrapper) { wrapper_ = std::move(wrapper); }
   ~SpoolServe() {
     if (process_) Term();
   }
@@ -101,10 +104,12 @@ class SpoolServe {
   // Starts serve and reads its listening line (recovery runs before it).
   bool Start() {
     port_ = 0;
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{HOOKFAN_BINARY, "serve", "--config", dir_ + "/hookfan.toml",
-                                 "--listen", "127.0.0.1:0"},
-        dir_);
+    std::vector<std::string> argv = wrapper_;
+    for (const char* arg : {HOOKFAN_BINARY, "serve", "--config"}) argv.emplace_back(arg);
+    argv.push_back(dir_ + "/hookfan.toml");
+    argv.emplace_back("--listen");
+    argv.emplace_back("127.0.0.1:0");
+    process_ = std::make_unique<ChildProcess>(std::move(argv), dir_);
     std::optional<std::string> line = process_->ReadStdoutLine();
     constexpr std::string_view kPrefix = "hookfan serve: listening on 127.0.0.1:";
     if (line && line->starts_with(kPrefix)) port_ = std::atoi(line->c_str() + kPrefix.size());
@@ -137,6 +142,7 @@ class SpoolServe {
 
  private:
   std::string dir_;
+  std::vector<std::string> wrapper_;
   std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
   std::string last_stderr_;
