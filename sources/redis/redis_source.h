@@ -47,6 +47,8 @@ struct RedisSourceStats {
   std::uint64_t entries_in_memory = 0;         // published, not yet acknowledged
   std::uint64_t reconnects = 0;
   std::uint64_t groups_recreated = 0;          // NOGROUP seen and the group made again
+  std::uint64_t entries_claimed = 0;           // taken over from an idle consumer
+  std::uint64_t entries_claims_exhausted = 0;  // claimed too often: dead-lettered
   std::int64_t group_lag = -1;                 // XINFO GROUPS "lag" (-1: unknown)
   std::int64_t group_pending = -1;             // XINFO GROUPS "pending": the group's PEL
   std::uint64_t redis_commands = 0;            // sent by this source

@@ -21,6 +21,11 @@ struct RedisSourceOptions {
   std::size_t max_entries_in_memory = 50'000;
   std::size_t max_payload_bytes = 1 << 20;  // larger entries are dead-lettered
   std::size_t max_pending_deliveries = 0;   // the engine's bound (0: only Publish's answer)
+  // Takeover: entries idle this long in another consumer's pending list (its owner stopped
+  // refreshing them: it died) are claimed (XAUTOCLAIM) and delivered here. Longer than an
+  // attempt's total timeout plus a margin (serve: [http] total_timeout + 30 s). 0: 60 s.
+  DurationMs claim_idle_ms = 0;
+  int max_claims = 5;  // an entry claimed more often than this is dead-lettered instead
   std::size_t dead_max_entries = 1'000'000;  // `<stream>:dead` is trimmed (MAXLEN ~) to this
   // Connection state changes and errors, one line each (serve's log); empty: stderr.
   // Called on the source's thread.

@@ -56,6 +56,12 @@ std::string RedisSourcePrometheus(const RedisSourceStats& stats) {
          stats.reconnects);
   metric("groups_recreated_total", "counter", "NOGROUP answers after which the group was made again.",
          stats.groups_recreated);
+  metric("entries_claimed_total", "counter",
+         "Entries taken over from a consumer that stopped refreshing them.",
+         stats.entries_claimed);
+  metric("entries_claims_exhausted_total", "counter",
+         "Entries claimed more than max_claims times, dead-lettered.",
+         stats.entries_claims_exhausted);
   metric("commands_total", "counter", "Commands this instance sent to Redis.", stats.redis_commands);
   return out;
 }

@@ -12,19 +12,10 @@ bool IsString(const redisReply* reply) {
 
 std::string_view Text(const redisReply* reply) { return std::string_view(reply->str, reply->len); }
 
-}  // namespace
-
-bool ReadStreamEntries(const redisReply* reply, std::vector<StreamEntryView>* out) {
-  out->clear();
-  if (reply == nullptr) return false;
-  if (reply->type == REDIS_REPLY_NIL) return true;
-  if (reply->type != REDIS_REPLY_ARRAY) return false;
-  for (std::size_t s = 0; s < reply->elements; ++s) {
-    const redisReply* stream = reply->element[s];
-    if (stream->type != REDIS_REPLY_ARRAY || stream->elements != 2) return false;
-    const redisReply* entries = stream->element[1];
-    if (entries->type != REDIS_REPLY_ARRAY) return false;
-    for (std::size_t e = 0; e < entries->elements; ++e) {
+// [[id, [f, v, ...] or nil], ...]
+bool ReadEntryList(const redisReply* entries, std::vector<StreamEntryView>* out) {
+  if (entries->type != REDIS_REPLY_ARRAY) return false;
+  for (std::size_t e = 0; e < entries->elements; ++e) {
       const redisReply* entry = entries->element[e];
       if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || !IsString(entry->element[0])) {
         return false;
@@ -43,7 +34,47 @@ bool ReadStreamEntries(const redisReply* reply, std::vector<StreamEntryView>* ou
         return false;
       }
       out->push_back(std::move(view));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ReadStreamEntries(const redisReply* reply, std::vector<StreamEntryView>* out) {
+  out->clear();
+  if (reply == nullptr) return false;
+  if (reply->type == REDIS_REPLY_NIL) return true;
+  if (reply->type != REDIS_REPLY_ARRAY) return false;
+  for (std::size_t s = 0; s < reply->elements; ++s) {
+    const redisReply* stream = reply->element[s];
+    if (stream->type != REDIS_REPLY_ARRAY || stream->elements != 2) return false;
+    if (!ReadEntryList(stream->element[1], out)) return false;
+  }
+  return true;
+}
+
+bool ReadClaimedEntries(const redisReply* reply, std::string* next_cursor,
+                        std::vector<StreamEntryView>* out) {
+  out->clear();
+  if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
+      !IsString(reply->element[0])) {
+    return false;
+  }
+  *next_cursor = std::string(Text(reply->element[0]));
+  return ReadEntryList(reply->element[1], out);
+}
+
+bool ReadDeliveryCounts(const redisReply* reply,
+                        std::vector<std::pair<std::string, std::int64_t>>* out) {
+  out->clear();
+  if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY) return false;
+  for (std::size_t i = 0; i < reply->elements; ++i) {
+    const redisReply* row = reply->element[i];
+    if (row->type != REDIS_REPLY_ARRAY || row->elements != 4 || !IsString(row->element[0]) ||
+        row->element[3]->type != REDIS_REPLY_INTEGER) {
+      return false;
     }
+    out->emplace_back(std::string(Text(row->element[0])), row->element[3]->integer);
   }
   return true;
 }

@@ -573,6 +573,11 @@ Status ReadSource(const toml::table& root, const ConfigErrors& errors, ServeConf
         reader.Integer("max_entries_in_memory", &r.max_entries_in_memory, 1, 100'000'000));
     HOOKFAN_RETURN_IF_ERROR(
         reader.Integer("dead_max_entries", &r.dead_max_entries, 1, 1'000'000'000));
+    HOOKFAN_RETURN_IF_ERROR(reader.Duration("claim_idle", &r.claim_idle_ms));
+    if (reader.Node("claim_idle") != nullptr && r.claim_idle_ms < 100) {
+      return reader.Error("claim_idle", "must be at least 100ms");
+    }
+    HOOKFAN_RETURN_IF_ERROR(reader.Integer("max_claims", &r.max_claims, 0, 1000));
     HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
   }
   return sources.NoUnknownKeys();

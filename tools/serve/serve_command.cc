@@ -125,6 +125,8 @@ int RunServe(const ServeOptions& options) {
     sources::RedisSourceOptions& r = *config->redis;
     r.max_payload_bytes = config->ingest.limits.max_payload_bytes;
     r.max_pending_deliveries = config->engine.max_pending_deliveries;
+    // Longer than any attempt can take, so a live owner's entry is never claimed mid-attempt.
+    if (r.claim_idle_ms == 0) r.claim_idle_ms = config->engine.http.total_timeout + 30'000;
     r.log = [&log](bool is_error, const std::string& line) {
       if (is_error) {
         log.Error("redis source: " + line);

@@ -262,5 +262,88 @@ TEST(RedisSourceTest, RecreatesALostGroupOnNogroupAndGoesOn) {
   EXPECT_TRUE(harness.source.Stats().connected);
 }
 
+// A consumer that died holding entries ("ghost": read by this test and never acknowledged)
+// is taken over once they are idle for claim_idle; one that was already claimed more often
+// than max_claims (it killed every owner) is dead-lettered instead of delivered again.
+TEST(RedisSourceTest, ClaimsWhatADeadConsumerHeldAndDeadLettersWhatWasClaimedTooOften) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.started());
+  RedisClient client(redis.port());
+  ASSERT_TRUE(client.Command({"XGROUP", "CREATE", kStream, kGroup, "0", "MKSTREAM"}));
+  const std::string fine = client.XAdd(kStream, {"type", "a.b", "payload", "{\"n\":1}"});
+  const std::string cursed = client.XAdd(kStream, {"type", "a.b", "payload", "{\"n\":2}"});
+  ReplyPtr read = client.Command({"XREADGROUP", "GROUP", kGroup, "ghost", "STREAMS", kStream, ">"});
+  ASSERT_TRUE(read && read->type == REDIS_REPLY_ARRAY);
+  // As if claimed 9 times before (the first read counts 1).
+  ASSERT_TRUE(
+      client.Command({"XCLAIM", kStream, kGroup, "ghost", "0", cursed, "RETRYCOUNT", "10"}));
+  TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
+  RedisSourceOptions options;
+  options.claim_idle_ms = 200;
+  options.max_claims = 3;
+  Harness harness(redis, options);
+  ASSERT_TRUE(harness.engine->AddEndpoint(Endpoint("all", receiver.Url(), {})).ok());
+  ASSERT_TRUE(harness.source.Start(harness.engine.get()).ok());
+  ASSERT_TRUE(receiver.WaitForCount(1, 10000));
+  ASSERT_TRUE(Eventually([&] { return client.GroupPending(kStream, kGroup) == 0; }));
+  EXPECT_EQ(receiver.count(), 1u);
+  EXPECT_EQ(receiver.Requests()[0].Header("webhook-id"), fine);
+  ReplyPtr dead = client.Command({"XRANGE", "hookfan:events:dead", "-", "+"});
+  ASSERT_TRUE(dead && dead->type == REDIS_REPLY_ARRAY);
+  ASSERT_EQ(dead->elements, 1u);
+  const redisReply* fields = dead->element[0]->element[1];
+  EXPECT_EQ(testing::FieldOf(fields, "kind"), "claimed");
+  EXPECT_EQ(testing::FieldOf(fields, "entry_id"), cursed);
+  EXPECT_EQ(testing::FieldOf(fields, "reason"), "claimed 10 times (max_claims 3)");
+  EXPECT_EQ(harness.source.Stats().entries_claimed, 1u);
+  EXPECT_EQ(harness.source.Stats().entries_claims_exhausted, 1u);
+}
+
+// Two instances in one group: each delivers a part, together all, once each; and an owner
+// that is alive keeps what it holds (a pending retry here) even past claim_idle, since it
+// refreshes it: the other never takes it over.
+TEST(RedisSourceTest, TwoInstancesShareTheStreamAndALiveOwnerKeepsItsRetries) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.started());
+  std::mutex mutex;
+  std::map<std::string, int> seen;  // webhook-id -> requests
+  std::set<std::string> failed_once;
+  // Each event's first attempt fails: a retry 1.5 s later, far past claim_idle (200 ms).
+  TestReceiver receiver([&](const ReceivedRequest& r) {
+    std::lock_guard<std::mutex> lock(mutex);
+    const std::string id = r.Header("webhook-id");
+    ++seen[id];
+    return failed_once.insert(id).second ? ReceiverReply{500} : ReceiverReply{200};
+  });
+  RedisSourceOptions options;
+  options.claim_idle_ms = 200;
+  options.batch = 2;
+  options.consumer = "a";
+  Harness a(redis, options);
+  options.consumer = "b";
+  Harness b(redis, options);
+  for (Harness* h : {&a, &b}) {
+    auto endpoint = Endpoint("all", receiver.Url(), {});
+    endpoint.retry.delays = std::vector<DurationMs>{1500};
+    ASSERT_TRUE(h->engine->AddEndpoint(endpoint).ok());
+    ASSERT_TRUE(h->source.Start(h->engine.get()).ok());
+  }
+  RedisClient client(redis.port());
+  constexpr int kEvents = 20;
+  for (int i = 0; i < kEvents; ++i) {
+    client.XAdd(kStream, {"type", "a.b", "payload", std::to_string(i)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // both readers get some
+  }
+  ASSERT_TRUE(Eventually([&] { return client.GroupPending(kStream, kGroup) == 0; }));
+  std::lock_guard<std::mutex> lock(mutex);
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kEvents));
+  for (const auto& [id, requests] : seen) EXPECT_EQ(requests, 2) << id;  // failed once, then ok
+  EXPECT_GT(a.source.Stats().entries_read, 0u);
+  EXPECT_GT(b.source.Stats().entries_read, 0u);
+  EXPECT_EQ(a.source.Stats().entries_read + b.source.Stats().entries_read,
+            static_cast<std::uint64_t>(kEvents));
+  EXPECT_EQ(a.source.Stats().entries_claimed + b.source.Stats().entries_claimed, 0u);
+}
+
 }  // namespace
 }  // namespace hookfan::sources

@@ -31,6 +31,8 @@ TEST(ServeSourceConfigTest, AnEmptyTableTakesTheDefaults) {
   EXPECT_EQ(config->redis->group, "hookfan");
   EXPECT_EQ(config->redis->consumer, "");
   EXPECT_EQ(config->redis->batch, 1000u);
+  EXPECT_EQ(config->redis->claim_idle_ms, 0);  // serve: [http] total_timeout + 30 s
+  EXPECT_EQ(config->redis->max_claims, 5);
 }
 
 TEST(ServeSourceConfigTest, ReadsEveryField) {
@@ -44,6 +46,8 @@ batch = 200
 block = "250ms"
 max_entries_in_memory = 5000
 dead_max_entries = 99
+claim_idle = "45s"
+max_claims = 2
 )",
                                                   "hookfan.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
@@ -56,6 +60,8 @@ dead_max_entries = 99
   EXPECT_EQ(r.block_ms, 250);
   EXPECT_EQ(r.max_entries_in_memory, 5000u);
   EXPECT_EQ(r.dead_max_entries, 99u);
+  EXPECT_EQ(r.claim_idle_ms, 45000);
+  EXPECT_EQ(r.max_claims, 2);
 }
 
 TEST(ServeSourceConfigTest, ErrorsNameTheLineAndTheField) {
@@ -71,6 +77,8 @@ TEST(ServeSourceConfigTest, ErrorsNameTheLineAndTheField) {
             "hookfan.toml:2: source.redis.batch: must be between 1 and 100000, got 0");
   EXPECT_EQ(ErrorOf("[source.redis]\nstrem = \"x\"\n"),
             "hookfan.toml:2: source.redis.strem: unknown field");
+  EXPECT_EQ(ErrorOf("[source.redis]\nclaim_idle = \"10ms\"\n"),
+            "hookfan.toml:2: source.redis.claim_idle: must be at least 100ms");
   EXPECT_EQ(ErrorOf("[source.kafka]\n"), "hookfan.toml:1: source.kafka: unknown field");
 }
 

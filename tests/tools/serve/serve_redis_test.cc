@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -223,6 +226,72 @@ TEST(ServeRedisTest, AKeyThatIsNotAStreamIsAClearError) {
   EXPECT_NE(serve.stderr_text().find("key 'orders:events' exists and is not a stream"),
             std::string::npos)
       << serve.stderr_text();
+}
+
+// Two serve instances in one group; A's receiver fails every attempt (its deliveries wait on
+// retries 20 s away), B's succeeds. While A lives, B never takes A's entries, though they
+// are older than claim_idle; after A is SIGKILLed, B claims and delivers every one of them.
+TEST(ServeRedisTest, SigkilledInstancesEntriesAndRetriesAreDeliveredByTheOther) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.started());
+  std::mutex mutex;
+  std::map<std::string, std::map<std::string, int>> seen;  // path -> webhook-id -> requests
+  TestReceiver receiver([&](const ReceivedRequest& r) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++seen[r.target][r.Header("webhook-id")];
+    return ReceiverReply{r.target == "/a" ? 500 : 200};
+  });
+  auto config = [&](const std::string& path, const std::string& consumer) {
+    std::string text = Config(receiver.Url(path), redis.Url());
+    text.replace(text.find("block = "), 0,
+                 "consumer = \"" + consumer + "\"\nclaim_idle = \"1s\"\nbatch = 2\n");
+    text.replace(text.find("retry = { delays = [\"10ms\"] }"),
+                 std::string("retry = { delays = [\"10ms\"] }").size(),
+                 "retry = { delays = [\"20s\"] }");
+    return text;
+  };
+  Serve a(config("/a", "a"));
+  Serve b(config("/b", "b"));
+  ASSERT_GT(a.port(), 0);
+  ASSERT_GT(b.port(), 0);
+  RedisClient client(redis.port());
+  std::set<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    ids.insert(client.XAdd(kStream, {"type", "a.b", "payload", std::to_string(i)}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // both readers get some
+  }
+  auto ids_at = [&](const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::set<std::string> out;
+    for (const auto& [id, n] : seen[path]) out.insert(id);
+    return out;
+  };
+  ASSERT_TRUE(Eventually([&] { return ids_at("/a").size() + ids_at("/b").size() == 20; }));
+  const std::set<std::string> held_by_a = ids_at("/a");
+  ASSERT_FALSE(held_by_a.empty());
+  ASSERT_FALSE(ids_at("/b").empty());
+  // Past claim_idle twice over, A alive: its pending retries stay its own.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  for (const std::string& id : ids_at("/b")) EXPECT_FALSE(held_by_a.contains(id)) << id;
+  EXPECT_EQ(client.GroupPending(kStream, "g"), static_cast<long long>(held_by_a.size()));
+
+  a.process().Signal(SIGKILL);
+  EXPECT_EQ(a.process().Wait(), 128 + SIGKILL);
+  ASSERT_TRUE(Eventually([&] { return ids_at("/b") == ids; })) << ids_at("/b").size();
+  ASSERT_TRUE(Eventually([&] { return client.GroupPending(kStream, "g") == 0; }));
+  int duplicates = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& [id, n] : seen["/b"]) duplicates += n - 1;
+  }
+  ::testing::Test::RecordProperty("duplicates", duplicates);
+  std::printf("duplicates delivered by B: %d of %zu entries\n", duplicates, ids.size());
+  EXPECT_EQ(duplicates, 0);  // A delivered none of its own: B's deliveries are the first
+  EXPECT_NE(Get(b.port(), "/metrics")
+                .body.find("hookfan_redis_entries_claimed_total " +
+                           std::to_string(held_by_a.size()) + "\n"),
+            std::string::npos);
+  EXPECT_EQ(b.Stop(), 0);
 }
 
 }  // namespace
