@@ -41,7 +41,8 @@ Status RedisSource::Start(engine::Engine* engine, DurationMs first_attempt_timeo
   HOOKFAN_CHECK(uv_loop_init(&l.loop) == 0);
   uv_async_init(&l.loop, &l.wake, [](uv_async_t* a) { static_cast<Loop*>(a->data)->OnWake(); });
   l.wake.data = &l;
-  for (uv_timer_t* t : {&l.retry, &l.again, &l.connect_deadline, &l.tick, &l.flush_deadline}) {
+  for (uv_timer_t* t :
+       {&l.retry, &l.again, &l.connect_deadline, &l.tick, &l.flush_deadline, &l.ack_delay}) {
     uv_timer_init(&l.loop, t);
     t->data = &l;
   }

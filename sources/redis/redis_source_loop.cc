@@ -320,6 +320,22 @@ void RedisSource::Loop::FlushOutbound() {
       MaybeShutdown();
     });
   }
+  // Acknowledgements wait up to kAckDelayMs to share one XACK (at most every 20 ms, or per
+  // 1000 ids): a few ms more in the pending list cost nothing, a command per event would.
+  if (!stopping && unsent_acks.size() < kAckChunk) {
+    if (!unsent_acks.empty() && uv_is_active(reinterpret_cast<uv_handle_t*>(&ack_delay)) == 0) {
+      uv_timer_start(
+          &ack_delay, [](uv_timer_t* t) { static_cast<Loop*>(t->data)->FlushAcks(); },
+          kAckDelayMs, 0);
+    }
+    return;
+  }
+  FlushAcks();
+}
+
+void RedisSource::Loop::FlushAcks() {
+  if (!ready) return;
+  const std::uint64_t g = generation;
   while (!unsent_acks.empty()) {
     std::vector<std::string> args = {"XACK", options().stream, options().group};
     const std::size_t n = std::min(unsent_acks.size(), kAckChunk);
@@ -369,7 +385,7 @@ void RedisSource::Loop::Shutdown() {
   for (auto* c : {reader.get(), writer.get()}) {
     if (c != nullptr) c->Close();
   }
-  for (uv_timer_t* t : {&retry, &again, &connect_deadline, &tick, &flush_deadline}) {
+  for (uv_timer_t* t : {&retry, &again, &connect_deadline, &tick, &flush_deadline, &ack_delay}) {
     uv_timer_stop(t);
     uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
   }

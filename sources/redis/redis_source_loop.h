@@ -31,6 +31,7 @@ inline constexpr DurationMs kMinBackoffMs = 100;       // reconnect: 100 ms doub
 inline constexpr DurationMs kMaxBackoffMs = 5000;
 inline constexpr DurationMs kConnectTimeoutMs = 3000;  // a black-holed address fails, then retries
 inline constexpr DurationMs kPublishRetryMs = 10;      // the engine's pending bound was reached
+inline constexpr DurationMs kAckDelayMs = 20;         // XACK at most this late
 inline constexpr DurationMs kInfoMs = 1000;            // XINFO GROUPS for lag and pending
 
 struct RedisSource::Loop {
@@ -50,6 +51,7 @@ struct RedisSource::Loop {
   uv_timer_t connect_deadline{};
   uv_timer_t tick{};
   uv_timer_t flush_deadline{};
+  uv_timer_t ack_delay{};  // gathers acknowledgements into one XACK
 
   // Loop thread only.
   std::unique_ptr<RedisConnection> reader;  // blocked in XREADGROUP most of the time
@@ -148,6 +150,7 @@ struct RedisSource::Loop {
   void OnWake();
 
   void FlushOutbound();
+  void FlushAcks();  // now, whatever their number
 
   void Tick();
 
