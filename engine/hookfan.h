@@ -87,6 +87,8 @@ struct RetryScheduled {
   std::int64_t due_unix_ms;  // wall clock when the next attempt is due
 };
 
+struct DeadLetter;
+
 struct EngineConfig {
   int workers = 0;                                  // 0: one per core
   double retry_scale = 1.0;                         // multiplies every retry delay (tests: 0.001)
@@ -108,6 +110,9 @@ struct EngineConfig {
   std::function<void(const Event&)> on_event_done;
   // Called on a worker thread whenever a failed delivery is put on the wheel for a retry.
   std::function<void(const RetryScheduled&)> on_retry_scheduled;
+  // Called on a worker thread when a full dead-letter list (max_dead_letters) drops its
+  // oldest letter, or a restored one finds no room: a durable spool forgets it too.
+  std::function<void(const DeadLetter&)> on_dead_letter_evicted;
 };
 
 struct EndpointStats {

@@ -549,7 +549,11 @@ std::uint64_t Worker::KeepDeadLetter(const std::string& endpoint_id, const Event
     return 0;
   }
   if (dead_letters_.size() >= context_.config->max_dead_letters) {
-    dead_letters_.pop_front();  // the oldest; counted, and shown in stats
+    // The oldest; counted, shown in stats, and told to a durable spool, which forgets it too.
+    if (context_.config->on_dead_letter_evicted) {
+      context_.config->on_dead_letter_evicted(dead_letters_.front());
+    }
+    dead_letters_.pop_front();
     ++dead_letters_evicted_;
   }
   const std::uint64_t sequence =

@@ -160,7 +160,12 @@ void Worker::RestoreDeadLetter(DeadLetter letter) {
   }
   if (dead_letters_.size() >= context_.config->max_dead_letters) {
     ++dead_letters_evicted_;
-    if (dead_letters_.empty()) return;
+    const auto& evicted = context_.config->on_dead_letter_evicted;
+    if (dead_letters_.empty()) {  // max_dead_letters = 0: the restored letter itself goes
+      if (evicted) evicted(letter);
+      return;
+    }
+    if (evicted) evicted(dead_letters_.front());
     dead_letters_.pop_front();
   }
   dead_letters_.push_back(std::move(letter));

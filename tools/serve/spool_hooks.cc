@@ -37,6 +37,14 @@ void RecordIntoSpool(Spool* spool, engine::EngineConfig* config, EventDoneListen
         spool->RecordRetry(retry.event.spool_sequence, retry.endpoint_id, retry.attempts,
                            retry.due_unix_ms);
       };
+  config->on_dead_letter_evicted =
+      [spool, previous = config->on_dead_letter_evicted](const engine::DeadLetter& letter) {
+        if (previous) previous(letter);
+        // Gone from the list for good: it must not keep its event, or come back at a restart.
+        if (letter.event->spool_sequence != 0) {
+          spool->RecordDeadLetterRemoved(letter.event->spool_sequence, letter.endpoint_id, false);
+        }
+      };
   event_done->Add([spool](const engine::Event& event) {
     if (event.spool_sequence != 0) spool->RecordEventDone(event.spool_sequence);
   });

@@ -120,6 +120,29 @@ TEST(ServeSpoolTest, ARestartKeepsAttemptCountsAndDueTimesAndSendsOverdueRetries
       << "replayed and delivered letters are gone: " << serve.stderr_text();
 }
 
+TEST(ServeSpoolTest, ADeadLetterEvictedFromAFullListIsForgottenByTheSpoolToo) {
+  // Otherwise each evicted letter would keep its event, and its segment, for ever, and come
+  // back at every start.
+  RecordingReceiver receiver;
+  receiver.SetFailing(true);
+  const std::string config =
+      "[engine]\nworkers = 1\nmax_dead_letters = 2\nshutdown_grace = \"0s\"\n" +
+      Endpoint("a", receiver.Url("/a"), "{ attempts = 1 }");
+  SpoolServe serve(MakeTempDir(), config);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(Post(serve.port(), 1).size(), 1u);
+  ASSERT_TRUE(WaitUntil([&] { return StatsNumber(serve.port(), {"dead_letters_evicted"}) == 3; }));
+  ASSERT_EQ(serve.Term(), 0);
+  EXPECT_NE(serve.stderr_text().find("0 pending deliveries and 2 dead letters kept"),
+            std::string::npos)
+      << serve.stderr_text();
+  ASSERT_TRUE(serve.Start());
+  EXPECT_NE(serve.stderr_text().find("recovered 0 pending deliveries of 2 events (0 retries not "
+                                     "yet due), 2 dead letters"),
+            std::string::npos)
+      << serve.stderr_text();
+  EXPECT_EQ(StatsNumber(serve.port(), {"dead_letters_kept"}), 2);
+}
+
 TEST(ServeSpoolTest, ASecondServeOnTheSameSpoolStopsWithOneLine) {
   RecordingReceiver receiver;
   const std::string dir = MakeTempDir();
