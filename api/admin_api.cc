@@ -480,6 +480,12 @@ void AdminApi::ListAttempts(const Managed& managed, const net::ServerRequest& re
     } else {
       json.String(net::RequestErrorName(entry.error));
     }
+    json.Key("error_detail");
+    if (entry.detail.empty()) {
+      json.Null();
+    } else {
+      json.String(entry.detail);
+    }
     json.Key("duration_ms").Double(static_cast<double>(entry.duration_us) / 1000.0);
     // The network layer does not hand the response body to the engine (yet): null, so a
     // client written against the documented shape keeps working once it does.

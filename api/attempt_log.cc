@@ -8,6 +8,7 @@ void AttemptLog::Record(const engine::AttemptRecord& record) {
                      .attempt = record.attempt,
                      .status = record.status,
                      .error = record.error,
+                     .detail = std::string(record.detail),
                      .duration_us = record.duration_us};
   std::lock_guard<std::mutex> lock(mutex_);
   std::deque<AttemptEntry>& entries = by_endpoint_[record.endpoint_id];

@@ -23,6 +23,7 @@ struct AttemptEntry {
   int attempt = 0;
   int status = 0;  // 0: no HTTP response (see error)
   net::RequestError error = net::RequestError::kNone;
+  std::string detail;  // the outcome's detail (refused address and rule, TLS reason), or ""
   std::int64_t duration_us = 0;
 };
 

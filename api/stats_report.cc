@@ -19,6 +19,13 @@ void WriteEndpoint(JsonWriter& json, const engine::EndpointStats& e) {
   json.Key("in_flight").Uint(e.in_flight);
   json.Key("last_status").Int(e.last_status);
   json.Key("last_attempt_unix_ms").Int(e.last_attempt_unix_ms);
+  json.Key("last_error");
+  if (e.last_error.empty()) {
+    json.Null();
+  } else {
+    json.String(e.last_error);
+  }
+  json.Key("last_error_unix_ms").Int(e.last_error_unix_ms);
   json.Key("latency_ms").BeginObject();
   json.Key("p50").Double(static_cast<double>(e.latency_us.Percentile(50)) / 1000.0);
   json.Key("p90").Double(static_cast<double>(e.latency_us.Percentile(90)) / 1000.0);

@@ -14,5 +14,7 @@ set(HOOKFAN_PUBLIC_HEADERS
   net/base/check.h
   net/base/clock.h
   net/base/status.h
+  net/address/address_policy.h
+  net/address/ip_address.h
   net/client/client_options.h
   net/client/request_outcome.h)

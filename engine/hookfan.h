@@ -74,6 +74,7 @@ struct AttemptRecord {
   int attempt;               // 1 for the first
   int status;                // HTTP status, 0 when no response
   net::RequestError error;   // transport error, kNone when a response came
+  std::string_view detail;   // what the error was about (address and rule, TLS reason), or ""
   std::int64_t unix_ms;      // wall clock when it started
   std::int64_t duration_us;  // start to response (or error)
 };
@@ -126,6 +127,11 @@ struct EndpointStats {
   std::uint64_t in_flight = 0;
   int last_status = 0;
   std::int64_t last_attempt_unix_ms = 0;
+  // The latest failed attempt: "http_503", "connect_refused", "address_not_allowed:
+  // 127.0.0.1 refused by loopback 127.0.0.0/8"; kept after later successes (compare the
+  // times). Empty until an attempt fails.
+  std::string last_error;
+  std::int64_t last_error_unix_ms = 0;
   LatencyHistogram latency_us;  // publish to success
 };
 

@@ -69,6 +69,7 @@ write_config() {
     echo "[engine]"; echo "workers = 1"
     echo "max_pending_deliveries = 100000000"
     echo "[http]"; echo "max_connections_per_origin = $connections"
+    echo "allow_cidrs = [\"127.0.0.0/8\"]  # the receivers are on loopback"
     for i in $(seq 0 $((fanout - 1))); do
       echo "[[endpoints]]"
       echo "id = \"e$i\""

@@ -57,7 +57,7 @@ struct Decision {
   DurationMs delay = 0;  // kRetry: the wait chosen
   TimeMs retry_at = 0;   // kRetry: monotonic time of the next attempt (now + delay)
   // Why, for stats and dead letters: "http_200", "http_503", "connect_refused",
-  // "address_refused", "cancelled", ... Points to static storage: keep it freely.
+  // "address_not_allowed", "cancelled", ... Points to static storage: keep it freely.
   std::string_view reason;
 };
 

@@ -92,6 +92,8 @@ class EndpointRuntime {
   std::uint64_t dead_lettered = 0;
   int last_status = 0;
   std::int64_t last_attempt_unix_ms = 0;
+  std::string last_error;  // EndpointStats::last_error
+  std::int64_t last_error_unix_ms = 0;
   LatencyHistogram latency_us{4};  // per endpoint: coarse (6%) to stay small
 
  private:

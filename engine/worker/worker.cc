@@ -17,6 +17,16 @@ constexpr int kMaxStartsPerEndpointTurn = 8;     // round-robin fairness between
 
 std::int64_t NowUs() { return MonotonicNowNs() / 1000; }
 
+// EndpointStats::last_error: the classifier's reason ("http_503", "connect_refused"), then
+// the network layer's detail when it has one (the refused address and its rule). Assigned
+// in place: once the string has grown, a failing endpoint allocates nothing per attempt.
+void NoteLastError(EndpointRuntime* endpoint, const net::RequestOutcome& outcome,
+                   std::string_view reason) {
+  endpoint->last_error.assign(reason);
+  if (!outcome.detail().empty()) endpoint->last_error.append(": ").append(outcome.detail());
+  endpoint->last_error_unix_ms = endpoint->last_attempt_unix_ms;
+}
+
 }  // namespace
 
 // One attempt in flight: the request the client holds, and the header block it points at.
@@ -397,6 +407,7 @@ void Worker::FinishAttempt(Attempt* attempt, const net::RequestOutcome& outcome)
                                               .attempt = delivery->attempts,
                                               .status = outcome.status,
                                               .error = outcome.error,
+                                              .detail = outcome.detail(),
                                               .unix_ms = attempt->started_unix_ms,
                                               .duration_us = NowUs() - attempt->started_us});
   }
@@ -409,6 +420,7 @@ void Worker::FinishAttempt(Attempt* attempt, const net::RequestOutcome& outcome)
   } else {
     ++endpoint->failed_attempts;
     ++endpoint->consecutive_failures;
+    NoteLastError(endpoint, outcome, decision.reason);
     const int limit = endpoint->config().disable_after_failures;
     // Disable before reporting the delivery's outcome: whoever learns of it must already
     // see the endpoint disabled.

@@ -99,6 +99,8 @@ void Worker::AppendStats(WorkerSnapshot* out) const {
     stats.in_flight = static_cast<std::uint64_t>(endpoint->in_flight);
     stats.last_status = endpoint->last_status;
     stats.last_attempt_unix_ms = endpoint->last_attempt_unix_ms;
+    stats.last_error = endpoint->last_error;
+    stats.last_error_unix_ms = endpoint->last_error_unix_ms;
     stats.latency_us = endpoint->latency_us;
     out->endpoints.push_back(std::move(stats));
   }

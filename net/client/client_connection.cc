@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "net/address/address_policy.h"
 #include "net/base/check.h"
 #include "net/client/origin_pool.h"
 
@@ -20,10 +21,6 @@ RequestError ConnectError(int uv_error) {
     default:
       return RequestError::kConnectFailed;
   }
-}
-
-bool Allowed(const ClientOptions& options, const sockaddr& address) {
-  return !options.address_allowed || options.address_allowed(address);
 }
 
 }  // namespace
@@ -126,7 +123,15 @@ HttpRequest* ClientConnection::Detach() {
 }
 
 bool ClientConnection::TakeAddress(const sockaddr& address, std::size_t length) {
-  if (!Allowed(pool_->options(), address)) return false;
+  const AddressVerdict verdict = pool_->options().address_policy.Check(address);
+  if (!verdict.allowed) {
+    // The first refusal is what the attempt reports: one address and its rule.
+    if (refusal_.empty()) {
+      const std::optional<IpAddress> ip = IpAddress::FromSockaddr(address);
+      refusal_ = ip ? DescribeRefusal(*ip, verdict) : std::string(verdict.rule);
+    }
+    return false;
+  }
   if (address_count_ < kMaxAddresses) {
     std::memcpy(&addresses_[address_count_++], &address,
                 std::min(length, sizeof(sockaddr_storage)));
@@ -228,7 +233,9 @@ void ClientConnection::Fail(RequestError error, bool retriable) {
   HttpRequest* request = Detach();
   const bool early = reused_ && !response_started_;
   Close();
-  if (request != nullptr) pool_->OnRequestFailed(request, error, retriable && early);
+  const std::string_view detail =
+      error == RequestError::kAddressRefused ? std::string_view(refusal_) : std::string_view();
+  if (request != nullptr) pool_->OnRequestFailed(request, error, retriable && early, detail);
 }
 
 void ClientConnection::FailSoon(RequestError error, bool retriable) {

@@ -110,6 +110,7 @@ class ClientConnection : private IntrusiveLink<IdleConnectionTag> {
   bool reused_ = false;       // the current request is not the connection's first
   bool write_pending_ = false;
   bool response_started_ = false;
+  std::string refusal_;  // the address guard's first refusal: address and rule
   RequestError pending_error_ = RequestError::kNone;  // set by FailSoon
   bool pending_retriable_ = false;
 

@@ -4,7 +4,7 @@
 //
 //   ClientOptions options;
 //   options.max_connections_per_origin = 8;
-//   options.address_allowed = [](const sockaddr& a) { return policy.Allows(a); };
+//   options.address_policy = AddressPolicy::PublicOnly({*Cidr::Parse("10.1.0.0/16")});
 //   HOOKFAN_RETURN_IF_ERROR(options.Validate());
 
 #include <sys/socket.h>
@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 
+#include "net/address/address_policy.h"
 #include "net/base/clock.h"
 #include "net/base/status.h"
 
@@ -29,11 +30,12 @@ struct ClientOptions {
   std::size_t max_response_body_bytes = 1 << 20;  // read and discarded; more is an error
   std::string user_agent = "hookfan/0.1";
 
-  // Outbound address policy (SSRF guard): asked for every resolved address (IP literals
-  // included) before connecting; an address it refuses is skipped, and a request whose
-  // addresses are all refused ends with RequestError::kAddressRefused. Empty: all allowed.
-  // Runs on the loop thread; must not block.
-  std::function<bool(const sockaddr& address)> address_allowed;
+  // Outbound address guard (SSRF): checked on every resolved address (IP literals
+  // included) right before connecting to it; a refused address is skipped, and a request
+  // whose addresses are all refused ends with RequestError::kAddressRefused, its detail
+  // naming the first refused address and the rule. The default allows everything (the
+  // embedding API); `serve` and `run` use PublicOnly plus `[http] allow_cidrs`.
+  AddressPolicy address_policy = AddressPolicy::AllowAll();
 
   // Names the first bad field, e.g. "total_timeout: must be positive".
   Status Validate() const;

@@ -108,7 +108,8 @@ void OriginPool::OnRequestDone(ClientConnection* connection, HttpRequest* reques
   Finish(request, outcome, true);
 }
 
-void OriginPool::OnRequestFailed(HttpRequest* request, RequestError error, bool retriable) {
+void OriginPool::OnRequestFailed(HttpRequest* request, RequestError error, bool retriable,
+                                 std::string_view detail) {
   if (retriable && !request->retried_ && !closing_) {
     // The failed connection has left open_, so the fresh one takes its slot.
     request->retried_ = true;
@@ -118,6 +119,7 @@ void OriginPool::OnRequestFailed(HttpRequest* request, RequestError error, bool 
   }
   RequestOutcome outcome;
   outcome.error = error;
+  outcome.set_detail(detail);
   Finish(request, outcome, true);
 }
 

@@ -102,7 +102,9 @@ class OriginPool {
   void BuildHead(const HttpRequest& request, bool terminate, std::string* out) const;
   void OnRequestDone(ClientConnection* connection, HttpRequest* request,
                      const RequestOutcome& outcome, bool reusable);
-  void OnRequestFailed(HttpRequest* request, RequestError error, bool retriable);
+  // `detail` (may be empty) becomes the outcome's detail.
+  void OnRequestFailed(HttpRequest* request, RequestError error, bool retriable,
+                       std::string_view detail);
   void OnIdleConnectionLost(ClientConnection* connection);
   void OnConnectionClosing(ClientConnection* connection);
   void ReleaseConnection(ClientConnection* connection);

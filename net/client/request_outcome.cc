@@ -9,7 +9,7 @@ std::string_view RequestErrorName(RequestError error) {
     case RequestError::kDnsFailed:
       return "dns_failed";
     case RequestError::kAddressRefused:
-      return "address_refused";
+      return "address_not_allowed";
     case RequestError::kConnectRefused:
       return "connect_refused";
     case RequestError::kConnectFailed:

@@ -12,7 +12,8 @@ namespace hookfan::net {
 enum class RequestError : std::uint8_t {
   kNone = 0,          // a complete HTTP response was received (see status)
   kDnsFailed,         // the host name did not resolve
-  kAddressRefused,    // the address policy (SSRF guard) refused every resolved address
+  kAddressRefused,    // address_not_allowed: the address policy (SSRF guard) refused every
+                      // resolved address (detail: "127.0.0.1 refused by loopback 127.0.0.0/8")
   kConnectRefused,    // ECONNREFUSED
   kConnectFailed,     // other connect errors (unreachable, ...)
   kConnectTimeout,    // no connection within the connect timeout
@@ -36,7 +37,19 @@ struct RequestOutcome {
   std::array<char, 40> retry_after_buf{};
   std::uint8_t retry_after_len = 0;
 
+  // What an error was about, for the attempt log and the endpoint's last error: the address
+  // and the rule that refused it, a TLS verification reason. Truncated to the buffer; empty
+  // when the error says it all.
+  std::array<char, 160> detail_buf{};
+  std::uint8_t detail_len = 0;
+
   std::string_view retry_after() const { return {retry_after_buf.data(), retry_after_len}; }
+  std::string_view detail() const { return {detail_buf.data(), detail_len}; }
+  void set_detail(std::string_view value) {
+    detail_len = static_cast<std::uint8_t>(value.size() < detail_buf.size() ? value.size()
+                                                                            : detail_buf.size());
+    for (std::uint8_t i = 0; i < detail_len; ++i) detail_buf[i] = value[i];
+  }
   void set_retry_after(std::string_view value) {
     retry_after_len = static_cast<std::uint8_t>(
         value.size() < retry_after_buf.size() ? value.size() : retry_after_buf.size());

@@ -77,6 +77,8 @@ struct Harness {
     config.http.connect_timeout = 2000;
     config.http.response_timeout = 5000;
     config.http.total_timeout = 10000;
+    config.http.address_policy = testing::LoopbackAllowedPolicy();
+    config.http.address_policy = testing::LoopbackAllowedPolicy();
     config.on_outcome = [this](const DeliveryOutcome& o) {
       if (o.fate == Fate::kDeadLettered) seq_of_last_dead_letter = o.dead_letter_sequence;
       done.Outcome(o);
@@ -124,6 +126,7 @@ TEST(EngineFatesTest, StatsNeverDeadlocksWithPublishesFromOnOutcomeOrDisables) {
   std::atomic<int> republished{0};
   EngineConfig config;
   config.workers = 2;
+  config.http.address_policy = testing::LoopbackAllowedPolicy();
   config.on_outcome = [&](const DeliveryOutcome& o) {
     // Publish from inside on_outcome is allowed: a chain of follow-up events.
     if (o.event.type == "chain" && republished.fetch_add(1) < 300) {

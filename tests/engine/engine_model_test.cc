@@ -54,6 +54,7 @@ void RunModel(std::uint32_t seed) {
   config.http.connect_timeout = 2000;
   config.http.response_timeout = 5000;
   config.http.total_timeout = 10000;
+  config.http.address_policy = testing::LoopbackAllowedPolicy();
   config.on_outcome = [&](const DeliveryOutcome& o) {
     std::lock_guard<std::mutex> lock(seen.mutex);
     ++seen.outcomes[{o.event.id, o.endpoint_id}];

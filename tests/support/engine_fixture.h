@@ -11,6 +11,7 @@
 #include "engine/hookfan.h"
 #include "engine/signing/webhook_secret.h"
 #include "net/base/check.h"
+#include "tests/support/loopback_guard.h"
 
 namespace hookfan::testing {
 
@@ -62,6 +63,7 @@ inline std::unique_ptr<Engine> StartEngine(Outcomes* outcomes, int workers = 2,
   config.http.connect_timeout = 2000;
   config.http.response_timeout = 5000;
   config.http.total_timeout = 10000;
+  config.http.address_policy = LoopbackAllowedPolicy();  // the guard on, as in serve
   config.on_outcome = [outcomes](const DeliveryOutcome& o) { outcomes->Add(o); };
   auto engine = Engine::Start(std::move(config));
   HOOKFAN_CHECK(engine.ok());

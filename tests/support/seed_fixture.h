@@ -9,6 +9,7 @@
 
 #include "engine/hookfan.h"
 #include "net/base/check.h"
+#include "tests/support/loopback_guard.h"
 #include "tests/support/outcome_log.h"
 
 namespace hookfan::testing {
@@ -31,6 +32,7 @@ inline std::unique_ptr<engine::Engine> StartSeedEngine(OutcomeLog* log, std::uin
   config.http.connect_timeout = 2000;
   config.http.response_timeout = 5000;
   config.http.total_timeout = 10000;
+  config.http.address_policy = LoopbackAllowedPolicy();  // the guard on, as in serve
   config.on_outcome = log->Callback();
   auto engine = engine::Engine::Start(std::move(config));
   HOOKFAN_CHECK(engine.ok());

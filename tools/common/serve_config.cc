@@ -381,6 +381,27 @@ Status ReadEndpoint(const toml::table& table, const std::string& prefix, const C
   return Status::Ok();
 }
 
+// [http] allow_cidrs: each entry a CIDR ("10.1.0.0/16") or a bare address; a bad one is
+// named by its index and line.
+Status ReadAllowCidrs(TableReader& reader, const ConfigErrors& errors,
+                      std::vector<net::Cidr>* out) {
+  const toml::node* node = reader.Node("allow_cidrs");
+  if (node == nullptr) return Status::Ok();
+  const toml::array* array = node->as_array();
+  if (array == nullptr) return reader.Error("allow_cidrs", "must be an array of CIDR strings");
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    const std::string field = reader.Field("allow_cidrs") + "[" + std::to_string(i) + "]";
+    if (!element.is_string()) {
+      return errors.At(&element, field, "must be a CIDR string such as \"10.0.0.0/8\"");
+    }
+    StatusOr<net::Cidr> cidr = net::Cidr::Parse(**element.as_string());
+    if (!cidr.ok()) return errors.At(&element, field, cidr.status().message());
+    out->push_back(*cidr);
+  }
+  return Status::Ok();
+}
+
 Status ReadEngine(const toml::table& root, const ConfigErrors& errors, ServeConfig* config) {
   if (const toml::node* node = root.get("engine")) {
     if (!node->is_table()) return errors.At(node, "engine", "must be a table");
@@ -409,8 +430,12 @@ Status ReadEngine(const toml::table& root, const ConfigErrors& errors, ServeConf
     HOOKFAN_RETURN_IF_ERROR(reader.Duration("total_timeout", &h.total_timeout));
     HOOKFAN_RETURN_IF_ERROR(reader.Duration("idle_timeout", &h.idle_timeout));
     HOOKFAN_RETURN_IF_ERROR(reader.String("user_agent", &h.user_agent));
+    HOOKFAN_RETURN_IF_ERROR(ReadAllowCidrs(reader, errors, &config->allow_cidrs));
     HOOKFAN_RETURN_IF_ERROR(reader.NoUnknownKeys());
   }
+  // The outbound address guard is on whether or not [http] was written: only public
+  // addresses, plus the ranges allow-listed (docs/security.md).
+  config->engine.http.address_policy = net::AddressPolicy::PublicOnly(config->allow_cidrs);
   if (const toml::node* node = root.get("ingest")) {
     if (!node->is_table()) return errors.At(node, "ingest", "must be a table");
     TableReader reader(*node->as_table(), "ingest", errors);

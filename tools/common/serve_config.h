@@ -14,6 +14,7 @@
 #include "engine/events/ingest_parser.h"
 #include "engine/hookfan.h"
 #include "engine/spool/spool_options.h"
+#include "net/address/address_policy.h"
 #include "net/base/status.h"
 #include "sources/redis/redis_source_options.h"
 
@@ -47,7 +48,9 @@ struct LogConfig {
 };
 
 struct ServeConfig {
+  // engine.http.address_policy is PublicOnly(allow_cidrs): the guard is on by default.
   engine::EngineConfig engine;
+  std::vector<net::Cidr> allow_cidrs;  // [http] allow_cidrs
   IngestConfig ingest;
   AuthConfig auth;
   AdminConfig admin;

@@ -359,6 +359,9 @@ int RunDemo(const DemoOptions& options) {
   config.retry_scale = kRetryScale;
   config.http.max_connections_per_origin =
       std::max<std::size_t>(config.http.max_connections_per_origin, slow_in_flight);
+  // The address guard as serve runs it, with the loopback receivers allow-listed.
+  config.http.address_policy = net::AddressPolicy::PublicOnly(
+      {*net::Cidr::Parse("127.0.0.0/8"), *net::Cidr::Parse("::1/128")});
   auto engine = engine::Engine::Start(std::move(config));
   if (!engine.ok()) return Fail(engine.status().message());
   for (const auto& endpoint : endpoints) {

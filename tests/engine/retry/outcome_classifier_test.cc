@@ -79,7 +79,7 @@ struct ErrorCase {
 TEST(OutcomeClassifierTest, EveryRequestErrorHasAVerdict) {
   const ErrorCase kCases[] = {
       {RequestError::kDnsFailed, Verdict::kRetry, "dns_failed"},
-      {RequestError::kAddressRefused, Verdict::kDeadLetter, "address_refused"},
+      {RequestError::kAddressRefused, Verdict::kDeadLetter, "address_not_allowed"},
       {RequestError::kConnectRefused, Verdict::kRetry, "connect_refused"},
       {RequestError::kConnectFailed, Verdict::kRetry, "connect_failed"},
       {RequestError::kConnectTimeout, Verdict::kRetry, "connect_timeout"},

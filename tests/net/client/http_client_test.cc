@@ -299,18 +299,42 @@ TEST_F(HttpClientTest, ConnectTimeoutWhenTheAcceptQueueIsFull) {
 TEST_F(HttpClientTest, AddressPolicyRefusalStopsTheConnect) {
   StartPeer(kOk);
   ClientOptions options;
-  int asked = 0;
-  options.address_allowed = [&asked](const sockaddr& address) {
-    ++asked;
-    return address.sa_family != AF_INET;  // refuse every IPv4 address
-  };
+  options.address_policy = AddressPolicy::PublicOnly({});  // loopback not allow-listed
   StartClient(options);
   OriginPool* pool = PoolFor(peer_->Url());
   TestAttempt attempt;
   SendAndWait(pool, attempt);
   EXPECT_EQ(attempt.outcome.error, RequestError::kAddressRefused);
-  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(RequestErrorName(attempt.outcome.error), "address_not_allowed");
+  EXPECT_EQ(attempt.outcome.detail(), "127.0.0.1 refused by loopback 127.0.0.0/8");
   RunUntil([&] { return client_->Stats(pool).open_connections == 0; });
+  EXPECT_EQ(peer_->connections_accepted(), 0);
+}
+
+TEST_F(HttpClientTest, AllowListedLoopbackIsConnected) {
+  StartPeer(kOk);
+  ClientOptions options;
+  options.address_policy = AddressPolicy::PublicOnly({*Cidr::Parse("127.0.0.1")});
+  StartClient(options);
+  OriginPool* pool = PoolFor(peer_->Url());
+  TestAttempt attempt;
+  SendAndWait(pool, attempt);
+  EXPECT_EQ(attempt.outcome.status, 200);
+  EXPECT_TRUE(attempt.outcome.detail().empty());
+}
+
+TEST_F(HttpClientTest, ResolvedNameIsCheckedAfterResolution) {
+  // "localhost" is a name: the guard judges the addresses it resolves to, not the text.
+  StartPeer(kOk);
+  ClientOptions options;
+  options.address_policy = AddressPolicy::PublicOnly({});
+  StartClient(options);
+  OriginPool* pool = PoolFor("http://localhost:" + std::to_string(peer_->port()) + "/");
+  TestAttempt attempt;
+  SendAndWait(pool, attempt);
+  EXPECT_EQ(attempt.outcome.error, RequestError::kAddressRefused);
+  EXPECT_NE(attempt.outcome.detail().find(" refused by loopback "), std::string_view::npos)
+      << attempt.outcome.detail();
   EXPECT_EQ(peer_->connections_accepted(), 0);
 }
 
@@ -356,7 +380,7 @@ TEST_F(HttpClientTest, EveryAddressRefusingIsConnectRefused) {
 TEST_F(HttpClientTest, CallbackNeverRunsInsideSend) {
   LoopbackSocket bound_not_listening;
   ClientOptions options;
-  options.address_allowed = [](const sockaddr&) { return false; };  // fails as early as can be
+  options.address_policy = AddressPolicy::PublicOnly({});  // fails as early as can be
   StartClient(options);
   OriginPool* pool = PoolFor(bound_not_listening.Url());
   TestAttempt attempt;

@@ -14,6 +14,7 @@
 
 #include "engine/hookfan.h"
 #include "engine/signing/webhook_secret.h"
+#include "tests/support/loopback_guard.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_receiver.h"
 
@@ -67,6 +68,7 @@ struct Harness {
     engine::EngineConfig config;
     config.workers = 2;
     config.seed = 7;
+    config.http.address_policy = testing::LoopbackAllowedPolicy();
     config.on_outcome = [this, before_outcome](const engine::DeliveryOutcome& o) {
       if (before_outcome) before_outcome(o);
       source.OnOutcome(o);

@@ -242,6 +242,9 @@ TEST(ServeConfigTest, TheDocumentedExampleParses) {
 [engine]
 workers = 2
 
+[http]
+allow_cidrs = ["127.0.0.0/8"]  # the receiver below is on loopback
+
 [ingest]
 listen = "127.0.0.1:8080"
 
@@ -257,6 +260,7 @@ rate_limit = { per_second = 100, burst = 10 }
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->engine.workers, 2);
   EXPECT_EQ(config->endpoints.at(0).id, "orders");
+  EXPECT_EQ(config->allow_cidrs.size(), 1u);
 }
 
 TEST(ServeConfigTest, UnknownKeyNamesItsLineAndField) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "tests/support/loopback_guard.h"
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
 #include "tests/tools/temp_files.h"
@@ -20,6 +21,7 @@ namespace {
 
 using hookfan::test::ChildProcess;
 using hookfan::test::WriteTempFile;
+using hookfan::testing::kAllowLoopbackToml;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
 using hookfan::testing::TestReceiver;
@@ -29,11 +31,12 @@ constexpr char kSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 // Two signed endpoints: "all" gets every event, "orders" only order.*.
 std::string ConfigFile(const TestReceiver& receiver) {
   const std::string secret = std::string("secret = \"") + kSecret + "\"\n";
-  return WriteTempFile("hookfan.toml", "[engine]\nworkers = 2\n\n[[endpoints]]\nid = \"all\"\n" +
-                                           secret + "url = \"" + receiver.Url("/all") + "\"\n\n" +
-                                           "[[endpoints]]\nid = \"orders\"\n" + secret +
-                                           "url = \"" + receiver.Url("/orders") +
-                                           "\"\nevent_types = [\"order.*\"]\n");
+  return WriteTempFile("hookfan.toml",
+                       std::string(kAllowLoopbackToml) +
+                           "[engine]\nworkers = 2\n\n[[endpoints]]\nid = \"all\"\n" + secret +
+                           "url = \"" + receiver.Url("/all") + "\"\n\n" +
+                           "[[endpoints]]\nid = \"orders\"\n" + secret + "url = \"" +
+                           receiver.Url("/orders") + "\"\nevent_types = [\"order.*\"]\n");
 }
 
 constexpr char kEvents[] = R"({"id":"e1","type":"order.paid","payload":{"n":1}})"
@@ -137,7 +140,8 @@ TEST(RunTest, DeadLettersAreCounted) {
   TestReceiver receiver(
       [](const ReceivedRequest& r) { return ReceiverReply{r.target == "/orders" ? 500 : 200}; });
   const std::string config = WriteTempFile(
-      "hookfan.toml", "[[endpoints]]\nid = \"all\"\nurl = \"" + receiver.Url("/all") +
+      "hookfan.toml", std::string(kAllowLoopbackToml) + "[[endpoints]]\nid = \"all\"\nurl = \"" +
+                          receiver.Url("/all") +
                           "\"\nsigning = \"none\"\n\n[[endpoints]]\nid = \"orders\"\nurl = \"" +
                           receiver.Url("/orders") +
                           "\"\nsigning = \"none\"\nevent_types = [\"order.*\"]\n"
@@ -164,8 +168,9 @@ TEST(RunTest, MaxWaitRunningOutWithDeliveriesPendingExitsThree) {
   });
   const std::string config =
       WriteTempFile("hookfan.toml",
-                    "[engine]\nworkers = 1\n[[endpoints]]\nid = \"slow\"\nsigning = \"none\"\n"
-                    "url = \"" +
+                    std::string(kAllowLoopbackToml) +
+                        "[engine]\nworkers = 1\n[[endpoints]]\nid = \"slow\"\nsigning = \"none\"\n"
+                        "url = \"" +
                         receiver.Url() + "\"\n");
   ChildProcess run(
       {HOOKFAN_BINARY, "run", "--config", config, "--input", "-", "--max-wait", "0.2"});

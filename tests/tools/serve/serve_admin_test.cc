@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/net/raw_http_client.h"
+#include "tests/support/loopback_guard.h"
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
 #include "tests/tools/temp_files.h"
@@ -25,6 +26,7 @@ using hookfan::test::ChildProcess;
 using hookfan::test::MakeTempDir;
 using hookfan::test::RawHttpClient;
 using hookfan::test::RawResponse;
+using hookfan::testing::kAllowLoopbackToml;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
 using hookfan::testing::TestReceiver;
@@ -35,7 +37,8 @@ constexpr char kTenantB[] = "tenant-b-token-1a2b3c4d5e";
 constexpr char kConfigSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 std::string Config(const std::string& state_dir, const std::string& config_url) {
-  return "[engine]\nworkers = 1\nshutdown_grace = \"1s\"\n"
+  return std::string(kAllowLoopbackToml) +
+         "[engine]\nworkers = 1\nshutdown_grace = \"1s\"\n"
          "[auth]\nadmin_token = \"" +
          std::string(kAdmin) + "\"\ntokens = [\"" + kTenantA + "\", \"" + kTenantB +
          "\"]\n[admin]\nstate_dir = \"" + state_dir +

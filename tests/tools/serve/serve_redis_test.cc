@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/net/raw_http_client.h"
+#include "tests/support/loopback_guard.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
@@ -33,7 +34,8 @@ using hookfan::testing::TestReceiver;
 constexpr char kStream[] = "orders:events";
 
 std::string Config(const std::string& receiver_url, const std::string& redis_url) {
-  return "[engine]\nworkers = 1\nshutdown_grace = \"2s\"\n[spool]\nmode = \"memory\"\ndir = \"" +
+  return std::string(testing::kAllowLoopbackToml) +
+         "[engine]\nworkers = 1\nshutdown_grace = \"2s\"\n[spool]\nmode = \"memory\"\ndir = \"" +
          MakeTempDir() + "\"\n[source.redis]\nurl = \"" + redis_url + "\"\nstream = \"" + kStream +
          "\"\ngroup = \"g\"\nblock = \"100ms\"\n[[endpoints]]\nid = \"all\"\nurl = \"" +
          receiver_url +

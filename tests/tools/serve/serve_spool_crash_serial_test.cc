@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback_guard.h"
 #include "tests/tools/serve/spool_serve.h"
 #include "tests/tools/temp_files.h"
 
@@ -36,6 +37,7 @@ std::uint64_t Seed() {
 
 std::string Config(const RecordingReceiver& receiver, const std::string& retry) {
   std::string config =
+      std::string(testing::kAllowLoopbackToml) +
       "[engine]\nworkers = 1\nshutdown_grace = \"0s\"\n[spool]\ncommit_interval = \"2ms\"\n";
   for (const char* path : kPaths) {
     config += "[[endpoints]]\nid = \"" + std::string(path + 1) + "\"\nurl = \"" +

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/loopback_guard.h"
 #include "tests/tools/serve/spool_serve.h"
 #include "tests/tools/temp_files.h"
 
@@ -40,7 +41,8 @@ int ClosedPort() {
 }
 
 std::string Config(const std::string& url) {
-  return "[engine]\nworkers = 1\nshutdown_grace = \"2s\"\n"
+  return std::string(testing::kAllowLoopbackToml) +
+         "[engine]\nworkers = 1\nshutdown_grace = \"2s\"\n"
          "[[endpoints]]\nid = \"a\"\nurl = \"" +
          url +
          "\"\nretry = { attempts = 5, initial_delay = \"1h\", multiplier = "

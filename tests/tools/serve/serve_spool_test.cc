@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/loopback_guard.h"
 #include "tests/tools/serve/spool_serve.h"
 #include "tests/tools/temp_files.h"
 
@@ -33,7 +34,8 @@ std::string Endpoint(const std::string& id, const std::string& url, const std::s
 }
 
 std::string Config(const std::string& endpoints, const std::string& spool = "") {
-  return "[engine]\nworkers = 1\nshutdown_grace = \"0s\"\n[spool]\ncommit_interval = \"1ms\"\n" +
+  return std::string(testing::kAllowLoopbackToml) +
+         "[engine]\nworkers = 1\nshutdown_grace = \"0s\"\n[spool]\ncommit_interval = \"1ms\"\n" +
          spool + "\n" + endpoints;
 }
 

@@ -8,6 +8,7 @@
 
 #include "engine/signing/signer.h"
 #include "tests/net/raw_http_client.h"
+#include "tests/support/loopback_guard.h"
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
 #include "tests/tools/temp_files.h"
@@ -20,6 +21,7 @@ using hookfan::test::MakeTempDir;
 using hookfan::test::RawHttpClient;
 using hookfan::test::RawResponse;
 using hookfan::test::WriteTempFile;
+using hookfan::testing::kAllowLoopbackToml;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
 using hookfan::testing::TestReceiver;
@@ -74,7 +76,8 @@ TEST(ServeStartupTest, ABadListenInTheFileNamesFileLineAndField) {
 TEST(ServeStartupTest, SighupDrainsLikeSigterm) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 300}; });
   const std::string path =
-      WriteTempFile("hookfan.toml", "[[endpoints]]\nid = \"a\"\nsigning = \"none\"\nurl = \"" +
+      WriteTempFile("hookfan.toml", std::string(kAllowLoopbackToml) +
+                                        "[[endpoints]]\nid = \"a\"\nsigning = \"none\"\nurl = \"" +
                                         receiver.Url() + "\"\n");
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"},
                      MakeTempDir());
@@ -100,7 +103,8 @@ TEST(ServeStartupTest, AnEndpointWithoutSecretGetsAGeneratedOneShownOnce) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200}; });
   // What docs/configuration.md says is enough: an id and a url.
   const std::string path = WriteTempFile(
-      "hookfan.toml", "[[endpoints]]\nid = \"orders\"\nurl = \"" + receiver.Url() + "\"\n");
+      "hookfan.toml", std::string(kAllowLoopbackToml) + "[[endpoints]]\nid = \"orders\"\nurl = \"" +
+                          receiver.Url() + "\"\n");
   ChildProcess serve({HOOKFAN_BINARY, "serve", "--config", path, "--listen", "127.0.0.1:0"},
                      MakeTempDir());
   const int port = ListeningPort(serve);

@@ -12,6 +12,7 @@
 
 #include "engine/signing/signer.h"
 #include "tests/net/raw_http_client.h"
+#include "tests/support/loopback_guard.h"
 #include "tests/support/test_receiver.h"
 #include "tests/tools/child_process.h"
 #include "tests/tools/temp_files.h"
@@ -24,6 +25,7 @@ using hookfan::test::MakeTempDir;
 using hookfan::test::RawHttpClient;
 using hookfan::test::RawResponse;
 using hookfan::test::WriteTempFile;
+using hookfan::testing::kAllowLoopbackToml;
 using hookfan::testing::ReceivedRequest;
 using hookfan::testing::ReceiverReply;
 using hookfan::testing::TestReceiver;
@@ -33,10 +35,10 @@ constexpr char kSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 // A config with one endpoint "orders" at `url`; `extra` is appended to [engine] and [ingest].
 std::string Config(const std::string& url, const std::string& engine_extra = "",
                    const std::string& ingest_extra = "") {
-  return "[engine]\nworkers = 1\nshutdown_grace = \"2s\"\n" + engine_extra +
-         "\n[ingest]\nmax_payload_bytes = 64\nmax_batch_events = 3\n" + ingest_extra +
-         "\n[[endpoints]]\nid = \"orders\"\nurl = \"" + url + "\"\nsecret = \"" + kSecret +
-         "\"\nretry = { delays = [\"10ms\"] }\n";
+  return std::string(kAllowLoopbackToml) + "[engine]\nworkers = 1\nshutdown_grace = \"2s\"\n" +
+         engine_extra + "\n[ingest]\nmax_payload_bytes = 64\nmax_batch_events = 3\n" +
+         ingest_extra + "\n[[endpoints]]\nid = \"orders\"\nurl = \"" + url + "\"\nsecret = \"" +
+         kSecret + "\"\nretry = { delays = [\"10ms\"] }\n";
 }
 
 RawResponse Http(int port, std::string_view method, std::string_view path,
