@@ -229,6 +229,9 @@ Status Spool::Health() const {
 void Spool::WriterLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   std::uint64_t inflight_bytes = 0;
+  // Swapped with the queue each round, so the queue keeps the capacity it grew to instead of
+  // growing again (moving every record each time it doubles) for every commit.
+  std::vector<Op> ops;
   for (;;) {
     if (!queue_.empty() && urgent_ops_ == 0 && !stopping_ && !budget_blocked_ &&
         queue_.size() < kLazyRecordsMax) {
@@ -259,7 +262,6 @@ void Spool::WriterLoop() {
         lock.lock();
       }
     }
-    std::vector<Op> ops;
     ops.swap(queue_);
     urgent_ops_ = 0;
     inflight_bytes = queued_bytes_;
@@ -269,6 +271,7 @@ void Spool::WriterLoop() {
     disk_bytes_ += inflight_bytes;  // counted as on disk until the commit says otherwise
     lock.unlock();
     if (!ops.empty()) Commit(ops);
+    ops.clear();  // outside the lock: callbacks and strings go here, not under mu_
     if (healthy) MaybeCompact(force);
     lock.lock();
     if (force) budget_blocked_ = false;
