@@ -44,6 +44,7 @@ start_serve() {
   {
     echo "[engine]"; echo "workers = 1"; echo "max_pending_deliveries = 100000000"
     echo "[http]"; echo "max_connections_per_origin = 50"
+    echo "allow_cidrs = [\"127.0.0.0/8\"]  # nginx is on loopback"
     echo "[spool]"; echo "$spool"
     for i in $(seq 0 $((fanout - 1))); do
       echo "[[endpoints]]"
@@ -92,7 +93,12 @@ throughput() {
   "$hookfan" blast "http://127.0.0.1:$port/v1/events" --max --connections "$connections" \
       --count "$events" --payload "$work/event.json" --json >"$work/$name.blast.json" &
   local blast_pid=$!
-  while now=$(delivered "$port") && [ "$now" -lt "$target" ]; do sleep 0.02; done
+  local waited=0
+  while now=$(delivered "$port") && [ "$now" -lt "$target" ]; do
+    sleep 0.02
+    waited=$((waited + 1))
+    [ "$waited" -lt 6000 ] || { echo "serve_spool: $name: $now of $target deliveries after 120 s" >&2; exit 1; }
+  done
   t1=$(date +%s.%N)
   cpu1=$(cpu_ticks "$serve_pid")
   wait "$blast_pid"

@@ -20,6 +20,7 @@ trap cleanup EXIT
 
 {
   echo "[engine]"; echo "workers = 1"; echo "max_pending_deliveries = 100000000"
+  echo "[http]"; echo "allow_cidrs = [\"127.0.0.0/8\"]  # the (closed) receiver is on loopback"
   for i in $(seq 0 $((fanout - 1))); do
     echo "[[endpoints]]"; echo "id = \"e$i\""; echo "url = \"http://127.0.0.1:9/e$i\""
     echo "secrets = [\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"]"
