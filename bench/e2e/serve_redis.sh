@@ -62,7 +62,7 @@ start_serve() {
   mkdir -p "$dir"
   {
     echo "[engine]"; echo "workers = 1"; echo "max_pending_deliveries = 100000000"
-    echo "[http]"; echo "max_connections_per_origin = 50"
+    echo "[http]"; echo "max_connections_per_origin = 50"; echo 'allow_cidrs = ["127.0.0.0/8"]'
     echo "[spool]"; echo 'mode = "memory"'
     echo "$extra"
     for i in $(seq 0 $((fanout - 1))); do
