@@ -5,8 +5,11 @@
 #include <span>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "engine/events/event_id.h"
+#include "engine/events/received_stamp.h"
 #include "engine/hookfan.h"
 #include "engine/routing/router.h"
 #include "engine/worker/endpoint_runtime.h"
@@ -29,8 +32,21 @@ std::size_t ShardOf(std::string_view id, std::size_t workers) {
 struct EndpointSlot {
   std::uint64_t serial = 0;  // 0: free
   std::uint32_t worker = 0;
-  std::string owner;  // tenancy: only events with this Event::owner are routed here
+  std::string owner;           // tenancy: only events with this Event::owner are routed here
+  std::string received_field;  // EndpointConfig::received_field: stamped at publish
 };
+
+// The event each endpoint's deliveries hold: stamped once per event and received_field
+// (the fields seen so far for this event are in `stamped`), never once per attempt.
+const EventPtr& EventFor(const EventPtr& event, const EndpointSlot& slot,
+                         std::vector<std::pair<std::string_view, EventPtr>>& stamped) {
+  if (slot.received_field.empty()) return event;
+  for (const auto& [field, copy] : stamped) {
+    if (field == slot.received_field) return copy;
+  }
+  stamped.emplace_back(slot.received_field, WithReceivedField(event, slot.received_field));
+  return stamped.back().second;
+}
 
 }  // namespace
 
@@ -116,7 +132,8 @@ Status Engine::AddEndpoint(const EndpointConfig& config) {
   if (!index.ok()) return index.status();
   const auto worker = static_cast<std::uint32_t>(ShardOf(config.id, state.workers.size()));
   if (state.slots.size() <= *index) state.slots.resize(*index + 1);
-  state.slots[*index] = EndpointSlot{state.next_serial++, worker, config.owner};
+  state.slots[*index] =
+      EndpointSlot{state.next_serial++, worker, config.owner, config.received_field};
   (*runtime)->index = *index;
   (*runtime)->serial = state.slots[*index].serial;
   // Posted under the mutex, so the add reaches the worker before any delivery that a
@@ -160,6 +177,7 @@ Status Engine::UpdateEndpoint(const EndpointConfig& config) {
   if (!index) return Status::NotFound("endpoint '" + config.id + "': not found");
   EndpointSlot& slot = state.slots[*index];
   if (slot.owner != config.owner) return Status::InvalidArgument("owner: cannot be changed");
+  slot.received_field = config.received_field;  // for events published from now on
   // New filters: taken out of the router and put back under the same index (the router
   // reuses the index it just freed), so the slot and the worker's runtime stay where they are.
   HOOKFAN_RETURN_IF_ERROR(state.router.RemoveEndpoint(config.id));
@@ -209,10 +227,11 @@ void Engine::State::Stage(const EventPtr& event, std::vector<std::vector<Deliver
     tickets.push_back(ticket);
   }
   const std::int64_t now_us = NowUs();
+  std::vector<std::pair<std::string_view, EventPtr>> stamped;
   for (EndpointIndex index : matches) {
     const EndpointSlot& slot = slots[index];
     DeliveryItem item;
-    item.event = event;
+    item.event = EventFor(event, slot, stamped);
     item.ticket = ticket;
     item.endpoint_index = index;
     item.endpoint_serial = slot.serial;
@@ -334,6 +353,7 @@ Status Engine::PublishTargets(EventPtr event, std::span<const Target> targets) {
     return Status::Unavailable("engine: stopping, not accepting events");
   }
   std::vector<std::size_t> orphans;  // targets whose endpoint is gone
+  std::vector<std::pair<std::string_view, EventPtr>> stamped;
   for (std::size_t t = 0; t < targets.size(); ++t) {
     auto index = state.router.Find(targets[t].endpoint_id);
     if (!index) {
@@ -342,7 +362,7 @@ Status Engine::PublishTargets(EventPtr event, std::span<const Target> targets) {
     }
     const EndpointSlot& slot = state.slots[*index];
     DeliveryItem item;
-    item.event = event;
+    item.event = EventFor(event, slot, stamped);
     item.ticket = ticket;
     item.endpoint_index = *index;
     item.endpoint_serial = slot.serial;

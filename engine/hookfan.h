@@ -53,6 +53,8 @@ struct DeliveryOutcome {
   enum class Kind : unsigned char { kDelivered, kDeadLettered };
   Kind kind;
   const std::string& endpoint_id;
+  // The event as this endpoint got it: for an endpoint with a received_field, a copy (same
+  // id) whose payload carries the stamp; compare events by id, not by address.
   const Event& event;
   int attempts;                  // attempts made, the last one included
   int last_status;               // HTTP status of the last attempt, 0 if none

@@ -20,7 +20,10 @@ case "$flavour" in
   tsan) args=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
               -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKFAN_SANITIZE=thread) ;;
   debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
+  # -O1 -g1: half the compile time of -O2 -g, and libFuzzer's own docs build at -O1.
   fuzz) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+              -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
+              -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
               -DHOOKFAN_BUILD_FUZZERS=ON -DHOOKFAN_BUILD_TESTS=OFF -DHOOKFAN_BUILD_BENCHMARKS=OFF) ;;
   *) echo "build.sh: unknown flavour '$flavour' (release, asan, tsan, debug, fuzz)" >&2; exit 2 ;;
 esac

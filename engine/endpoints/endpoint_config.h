@@ -69,7 +69,8 @@ struct EndpointConfig {
   // When set (Ionic's "received"), a top-level field of this name holding the time hookfan
   // accepted the event (UTC, "2015-03-18T17:21:42.571286") is added to an object payload,
   // or replaces one already there. The same value on every retry, so a receiver can keep
-  // the newest data. Event payload mode only.
+  // the newest data. Event payload mode only. Stamped once per event when it is published
+  // (an update applies to events published after it), not on every attempt.
   std::string received_field;
 
   // Tenancy: who made it (serve's API token digest); it receives only events with the same

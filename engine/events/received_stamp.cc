@@ -21,6 +21,17 @@ std::string FormatReceivedTime(std::int64_t unix_ms) {
   return text;
 }
 
+EventPtr WithReceivedField(const EventPtr& event, std::string_view field) {
+  std::string body;
+  if (field.empty() || !StampReceivedField(event->payload, field, event->received_unix_ms, &body)) {
+    return event;
+  }
+  // Every other field as published (a host's spool sequence too): one copy per event.
+  auto stamped = std::make_shared<Event>(*event);
+  stamped->payload = std::move(body);
+  return stamped;
+}
+
 bool StampReceivedField(std::string_view payload, std::string_view field, std::int64_t unix_ms,
                         std::string* out) {
   // The DOM parser validates everything (ingest did already, but embedding callers may hand

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/events/event.h"
+
 namespace hookfan::engine {
 
 // "2015-03-18T17:21:42.571000": UTC, microseconds (from milliseconds), no zone suffix, as
@@ -23,5 +25,11 @@ std::string FormatReceivedTime(std::int64_t unix_ms);
 // untouched) when the payload is not a well-formed JSON object.
 bool StampReceivedField(std::string_view payload, std::string_view field, std::int64_t unix_ms,
                         std::string* out);
+
+// The event as an endpoint with this received_field gets it: a copy whose payload carries
+// the stamp (made once per event and field by the engine at publish, shared by every
+// delivery and retry), or `event` itself when `field` is empty or the payload is not a JSON
+// object. The same event always stamps to the same bytes.
+EventPtr WithReceivedField(const EventPtr& event, std::string_view field);
 
 }  // namespace hookfan::engine

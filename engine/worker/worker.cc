@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <future>
 
-#include "engine/events/received_stamp.h"
 #include "engine/retry/outcome_classifier.h"
 #include "net/base/check.h"
 #include "net/base/clock.h"
@@ -38,7 +37,6 @@ struct Worker::Attempt : net::HttpRequest {
   // those while this attempt is in flight. Reused strings, so no allocation once grown.
   std::string target;
   std::string content_type_buffer;
-  std::string body_buffer;           // a rewritten body (received_field), when the endpoint has one
   std::int64_t started_unix_ms = 0;  // for EngineConfig::on_attempt
   std::int64_t started_us = 0;
   Delivery* delivery = nullptr;
@@ -350,13 +348,8 @@ void Worker::StartAttempt(EndpointRuntime* endpoint, Delivery* delivery, TimeMs 
   attempt->delivery = delivery;
   attempt->headers.clear();
   const Event& event = *delivery->event;
-  std::string_view body = event.payload;
-  const std::string& received_field = endpoint->config().received_field;
-  if (!received_field.empty() &&
-      StampReceivedField(event.payload, received_field, event.received_unix_ms,
-                         &attempt->body_buffer)) {
-    body = attempt->body_buffer;
-  }
+  // The event as this endpoint gets it (received_field already stamped, at publish).
+  const std::string_view body = event.payload;
   // The signature covers exactly the bytes sent.
   endpoint->signer().AppendHeaders(event.id, WallNowMs() / 1000, body, attempt->headers);
   attempt->headers += endpoint->static_headers();

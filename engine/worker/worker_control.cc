@@ -10,7 +10,9 @@
 namespace hookfan::engine {
 
 void Worker::AddEndpoint(std::unique_ptr<EndpointRuntime> endpoint) {
-  auto pool = client_->PoolFor(endpoint->url());
+  // Its own pool, even beside other endpoints on the same host: a slow receiver behind one
+  // endpoint must never hold the connections another endpoint needs.
+  auto pool = client_->PoolFor(endpoint->url(), endpoint->id());
   HOOKFAN_CHECK(pool.ok());  // the URL was validated when the runtime was created
   endpoint->pool = *pool;
   endpoint->worker = this;
@@ -30,7 +32,7 @@ void Worker::UpdateEndpoint(std::uint32_t index, std::uint64_t serial,
                             std::unique_ptr<EndpointRuntime> fresh) {
   EndpointRuntime* endpoint = EndpointFor(index, serial);
   if (endpoint == nullptr) return;
-  auto pool = client_->PoolFor(fresh->url());
+  auto pool = client_->PoolFor(fresh->url(), fresh->id());
   HOOKFAN_CHECK(pool.ok());  // the URL was validated when the runtime was created
   endpoint->AdoptSettings(*fresh);
   endpoint->pool = *pool;

@@ -109,6 +109,9 @@ void ClientConnection::Attach(HttpRequest* request) {
   HOOKFAN_DCHECK(request_ == nullptr);
   request_ = request;
   request->connection_ = this;
+  // The total timeout starts here, not in the pool's queue: a request waiting behind a slow
+  // receiver's other requests has not been tried yet, and must not fail for their wait.
+  request->deadline_ = static_cast<TimeMs>(uv_now(pool_->loop())) + pool_->options().total_timeout;
   reused_ = served_ > 0;
   write_pending_ = false;
   response_started_ = false;

@@ -16,14 +16,16 @@ HttpClient::~HttpClient() {
   HOOKFAN_CHECK(closed_ || (pools_.empty() && !closing_));
 }
 
-StatusOr<OriginPool*> HttpClient::PoolFor(const Url& url) {
+StatusOr<OriginPool*> HttpClient::PoolFor(const Url& url, std::string_view owner) {
   HOOKFAN_DCHECK(loop_thread_.OnLoopThread());
   if (closing_) return Status::FailedPrecondition("http client: closing, no new pools");
   if (url.scheme != Scheme::kHttp) {
     return Status::InvalidArgument("url: https:// is not supported by this client yet");
   }
-  std::string origin = url.Origin();
-  auto it = pools_.find(origin);
+  std::string key(owner);
+  key += '\n';
+  key += url.Origin();
+  auto it = pools_.find(key);
   if (it != pools_.end()) return it->second.get();
   const OriginPool::Context context{
       .loop = loop_,
@@ -32,7 +34,7 @@ StatusOr<OriginPool*> HttpClient::PoolFor(const Url& url) {
   };
   auto pool = std::make_unique<OriginPool>(context, url);
   OriginPool* raw = pool.get();
-  pools_.emplace(std::move(origin), std::move(pool));
+  pools_.emplace(std::move(key), std::move(pool));
   return raw;
 }
 
@@ -40,7 +42,6 @@ Status HttpClient::Send(OriginPool* pool, HttpRequest* request) {
   HOOKFAN_DCHECK(loop_thread_.OnLoopThread());
   HOOKFAN_CHECK(request->on_complete != nullptr);
   HOOKFAN_CHECK(!request->in_flight());
-  HOOKFAN_DCHECK(pools_.count(pool->origin()) == 1 && pools_.at(pool->origin()).get() == pool);
   if (closing_) return Status::FailedPrecondition("http client: closing, request not sent");
   return pool->Send(request);
 }

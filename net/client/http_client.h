@@ -1,9 +1,9 @@
 #pragma once
 // HTTP/1.1 client for webhook POSTs: one per libuv loop (worker), with one keep-alive
-// connection pool per origin. Every method runs on the loop's thread.
+// connection pool per (owner, origin). Every method runs on the loop's thread.
 //
-//   HttpClient client(loop, options);                  // options.Validate() must be ok
-//   StatusOr<OriginPool*> pool = client.PoolFor(url);  // same origin -> same pool
+//   HttpClient client(loop, options);                   // options.Validate() must be ok
+//   StatusOr<OriginPool*> pool = client.PoolFor(url, "endpoint-a");  // same key -> same pool
 //   request.body = payload; request.on_complete = &OnDone; ...   (net/http/http_request.h)
 //   if (Status s = client.Send(*pool, &request); !s.ok()) { /* no callback will come */ }
 //   ...
@@ -14,7 +14,10 @@
 //    exactly once later, never from inside Send(). The outcome is a RequestOutcome: an HTTP
 //    status (any status, 3xx included: redirects are not followed) or a RequestError.
 //  - Timeouts: connect (DNS + TCP), response (request written -> first response byte),
-//    total (Send -> full response, time in the pool's queue included).
+//    total (a connection takes the request -> full response; time queued in the pool, behind
+//    the owner's own other requests, is not counted).
+//  - Pools are per owner: the engine gives each endpoint its own, so one endpoint's slow
+//    receiver never holds the connections or queue of another endpoint on the same host.
 //  - Response bodies are read and discarded (first 256 bytes kept for the callback); bodies
 //    above max_response_body_bytes or headers above max_response_header_bytes fail with
 //    kResponseTooLarge and the connection is closed.
@@ -32,6 +35,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "net/base/loop_thread_check.h"
@@ -52,9 +56,9 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // The pool for url's origin, created on first use and kept until Close(). Fails for
-  // https URLs and after Close().
-  StatusOr<OriginPool*> PoolFor(const Url& url);
+  // The pool of `owner` for url's origin, created on first use and kept until Close().
+  // Fails for https URLs and after Close().
+  StatusOr<OriginPool*> PoolFor(const Url& url, std::string_view owner = {});
 
   // Sends `request` through `pool` (from this client). The request must not be in flight.
   Status Send(OriginPool* pool, HttpRequest* request);
@@ -72,6 +76,7 @@ class HttpClient {
   uv_loop_t* loop_;
   ClientOptions options_;
   std::unique_ptr<char[]> read_buffer_;
+  // Keyed by owner + '\n' + origin ('\n' appears in neither).
   std::unordered_map<std::string, std::unique_ptr<OriginPool>> pools_;
   LoopThreadCheck loop_thread_;  // bound by the first call, from the loop's thread
   bool closing_ = false;

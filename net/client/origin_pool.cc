@@ -44,7 +44,7 @@ Status OriginPool::Send(HttpRequest* request) {
   request->pool_ = this;
   request->retried_ = false;
   request->body_prefix_ = {};
-  request->deadline_ = static_cast<TimeMs>(uv_now(context_.loop)) + options().total_timeout;
+  request->deadline_ = 0;  // set when a connection takes it: time queued here is not counted
   // Through the queue even when a connection is free, so that nobody overtakes a waiter.
   queue_.PushBack(request);
   Dispatch();
@@ -53,11 +53,7 @@ Status OriginPool::Send(HttpRequest* request) {
 
 void OriginPool::Dispatch() {
   if (closing_) return;
-  const auto now = static_cast<TimeMs>(uv_now(context_.loop));
-  while (HttpRequest* oldest = queue_.front()) {
-    // Deadlines grow along the queue. An expired head is left for the timer to report, so
-    // that Dispatch never calls back (it runs inside Send).
-    if (oldest->deadline_ <= now) break;
+  while (!queue_.empty()) {
     if (ClientConnection* connection = idle_.PopBack()) {
       ++counters_.reuses;
       ++in_flight_;
@@ -69,7 +65,6 @@ void OriginPool::Dispatch() {
       break;
     }
   }
-  if (!queue_.empty()) ArmTimer();
 }
 
 void OriginPool::OpenConnection(HttpRequest* request) {
@@ -157,13 +152,9 @@ void OriginPool::ReleaseConnection(ClientConnection* connection) {
 
 void OriginPool::ArmTimer() {
   if (closing_) return;
-  TimeMs next = 0;
-  if (const HttpRequest* oldest = queue_.front()) next = oldest->deadline_;
-  if (const ClientConnection* coldest = idle_.front()) {
-    const TimeMs expiry = coldest->idle_since() + options().idle_timeout;
-    next = next == 0 ? expiry : std::min(next, expiry);
-  }
-  if (next == 0) return;  // nothing to watch; a pending early expiry re-arms harmlessly
+  const ClientConnection* coldest = idle_.front();
+  if (coldest == nullptr) return;  // nothing to watch; a pending early expiry re-arms harmlessly
+  const TimeMs next = coldest->idle_since() + options().idle_timeout;
   const auto now = static_cast<TimeMs>(uv_now(context_.loop));
   const auto delay = static_cast<std::uint64_t>(next > now ? next - now : 0);
   // Already due no later than needed (the common case: a new idle connection expires after
@@ -181,13 +172,6 @@ void OriginPool::OnTimer(uv_timer_t* timer) {
   while (ClientConnection* coldest = self->idle_.front()) {
     if (coldest->idle_since() + self->options().idle_timeout > now) break;
     self->OnIdleConnectionLost(coldest);
-  }
-  while (HttpRequest* oldest = self->queue_.front()) {
-    if (oldest->deadline_ > now) break;
-    self->queue_.Remove(oldest);
-    RequestOutcome outcome;
-    outcome.error = RequestError::kTotalTimeout;
-    self->Finish(oldest, outcome, false);
   }
   self->ArmTimer();
 }

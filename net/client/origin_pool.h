@@ -1,15 +1,16 @@
 #pragma once
-// The keep-alive connections of one HttpClient to one origin (scheme, host, port), and the
-// FIFO queue of requests waiting for one of them. Created by HttpClient::PoolFor(), owned
-// by the client, touched only on the client's loop thread.
+// The keep-alive connections of one HttpClient to one origin (scheme, host, port) for one
+// owner (the engine: one endpoint), and the FIFO queue of requests waiting for one of them.
+// Created by HttpClient::PoolFor(), owned by the client, touched only on its loop thread.
 //
-//   OriginPool* pool = *client.PoolFor(url);   // kept by the endpoint
+//   OriginPool* pool = *client.PoolFor(url, owner);   // kept by the endpoint
 //   client.Send(pool, &request);               // see net/client/http_client.h
 //   PoolStats stats = pool->Stats();
 //
 // Behaviour:
 //  - At most max_connections_per_origin connections (connecting, busy or idle) at once;
-//    requests beyond that wait in FIFO order. A request's total timeout runs while queued.
+//    requests beyond that wait in FIFO order. A request's total timeout starts when a
+//    connection takes it (connect included for a fresh one), never while it is queued.
 //  - One request per connection at a time (no pipelining). A finished keep-alive
 //    connection first serves the oldest queued request, else goes on the idle stack; the
 //    most recently used idle connection is reused first, so the least used ones age out

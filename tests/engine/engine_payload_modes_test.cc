@@ -2,6 +2,14 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
 #include "engine/events/received_stamp.h"
 #include "engine/hookfan.h"
 #include "engine/signing/signer.h"
@@ -109,6 +117,52 @@ TEST(EnginePayloadModesTest, ReceivedFieldIsStampedSignedAndStableAcrossRetries)
                               requests[1].body, requests[1].Header("webhook-signature"));
   ASSERT_TRUE(valid.ok());
   EXPECT_TRUE(*valid);
+}
+
+// Issue 9, defect 10: the stamp used to be made (payload copied and re-parsed) on every
+// attempt; it is made once per event and received_field at publish, and every delivery and
+// retry of that event to such endpoints shares the one stamped copy.
+TEST(EnginePayloadModesTest, ReceivedFieldIsStampedOncePerEventAtPublish) {
+  std::atomic<int> calls{0};
+  TestReceiver receiver(
+      [&](const ReceivedRequest&) { return ReceiverReply{++calls <= 3 ? 503 : 200}; });
+  std::mutex mutex;
+  std::map<std::string, std::pair<const Event*, std::string>> delivered;  // by endpoint
+  EngineConfig engine_config;
+  engine_config.workers = 1;
+  engine_config.on_outcome = [&](const DeliveryOutcome& o) {
+    std::lock_guard<std::mutex> lock(mutex);
+    delivered[o.endpoint_id] = {&o.event, o.event.payload};
+  };
+  auto started = Engine::Start(std::move(engine_config));
+  ASSERT_TRUE(started.ok());
+  Engine& engine = **started;
+  for (const char* id : {"ionic-a", "ionic-b", "plain"}) {
+    EndpointConfig config = EndpointFor(id, receiver.Url(std::string("/") + id));
+    if (std::string_view(id) != "plain") config.received_field = "received";
+    ASSERT_TRUE(engine.AddEndpoint(config).ok());
+  }
+  EventPtr event = MakeEvent("ionic.push", R"({"user_id":7})");
+  ASSERT_TRUE(engine.Publish(event).ok());
+  for (int i = 0; i < 1000 && engine.PendingDeliveries() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(engine.PendingDeliveries(), 0u);
+  const std::string stamped =
+      R"({"received":")" + FormatReceivedTime(event->received_unix_ms) + R"(","user_id":7})";
+  std::lock_guard<std::mutex> lock(mutex);
+  ASSERT_EQ(delivered.size(), 3u);
+  EXPECT_EQ(delivered["ionic-a"].second, stamped);
+  EXPECT_EQ(delivered["ionic-b"].second, stamped);
+  // One stamped copy for both endpoints (and all their retries), the original for the other.
+  EXPECT_EQ(delivered["ionic-a"].first, delivered["ionic-b"].first);
+  EXPECT_EQ(delivered["plain"].first, event.get());
+  EXPECT_EQ(delivered["plain"].second, event->payload);
+  for (const ReceivedRequest& request : receiver.Requests()) {
+    EXPECT_EQ(request.body, request.target == "/plain" ? event->payload : stamped);
+  }
+  EXPECT_GT(receiver.count(), 3u);  // retries happened
+  engine.DrainAndStop(0);
 }
 
 TEST(EnginePayloadModesTest, BadModeSettingsAreRejected) {

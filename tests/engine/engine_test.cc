@@ -191,6 +191,54 @@ TEST(EngineTest, SlowReceiverDoesNotHoldBackTheOthers) {
   engine->DrainAndStop(0);
 }
 
+// Issue 9, defect 8: endpoints on one host used to share one pool per origin, so a slow
+// endpoint with a large in-flight cap filled the connections and queue that another endpoint
+// on the same host needed, and the total timeout counted that queueing as the attempt's own.
+TEST(EngineTest, SlowEndpointNeverSlowsAnotherOnTheSameHost) {
+  std::mutex mutex;
+  std::vector<TimeMs> fast_arrivals;
+  TimeMs first_slow_arrival = 0;
+  TestReceiver receiver([&](const ReceivedRequest& r) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (r.target == "/slow") {
+      if (first_slow_arrival == 0) first_slow_arrival = r.at_ms;
+      return ReceiverReply{200, "", 1200};
+    }
+    fast_arrivals.push_back(r.at_ms);
+    return ReceiverReply{200};
+  });
+  Outcomes outcomes;
+  EngineConfig config;
+  config.workers = 1;
+  config.http.max_connections_per_origin = 8;
+  config.http.response_timeout = 5000;
+  config.http.total_timeout = 2000;  // the slow endpoint's third batch waits 2.4 s to start
+  config.on_outcome = [&outcomes](const DeliveryOutcome& o) { outcomes.Add(o); };
+  auto engine = Engine::Start(std::move(config));
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  EndpointConfig slow = EndpointFor("slow", receiver.Url("/slow"), {"slow"});
+  slow.max_in_flight = 24;  // three batches of the 8 connections
+  ASSERT_TRUE((*engine)->AddEndpoint(slow).ok());
+  ASSERT_TRUE((*engine)->AddEndpoint(EndpointFor("fast", receiver.Url("/fast"), {"fast"})).ok());
+  for (int i = 0; i < 24; ++i) ASSERT_TRUE((*engine)->Publish(MakeEvent("slow", "{}")).ok());
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE((*engine)->Publish(MakeEvent("fast", "{}")).ok());
+  ASSERT_TRUE(outcomes.WaitFor(124, 15000));
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ASSERT_EQ(fast_arrivals.size(), 100u);
+    // Every fast delivery arrived long before the slow receiver answered anything.
+    EXPECT_LT(fast_arrivals.back() - first_slow_arrival, 600);
+  }
+  for (const Outcomes::Record& record : outcomes.records()) {
+    EXPECT_EQ(record.kind, DeliveryOutcome::Kind::kDelivered) << record.endpoint_id;
+    // Waiting for a connection behind its own endpoint's requests is not a failed attempt.
+    EXPECT_EQ(record.attempts, 1) << record.endpoint_id << " " << record.reason;
+  }
+  const EngineStats stats = (*engine)->Stats();
+  EXPECT_EQ(stats.total.failed_attempts, 0u);
+  (*engine)->DrainAndStop(0);
+}
+
 TEST(EngineTest, DrainFinishesInFlightWorkWithinTheGracePeriod) {
   TestReceiver receiver([](const ReceivedRequest&) { return ReceiverReply{200, "", 200}; });
   Outcomes outcomes;

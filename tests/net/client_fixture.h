@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <uv.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -99,6 +100,22 @@ class ClientFixture : public ::testing::Test {
   void CloseClient() {
     client_close_started_ = true;
     client_->Close([this] { client_closed_ = true; });
+  }
+
+  // Runs the loop for `ms` milliseconds (a timer keeps it from running out of work).
+  void RunFor(std::uint64_t ms) {
+    uv_timer_t timer;
+    bool fired = false;
+    ASSERT_EQ(uv_timer_init(&loop_, &timer), 0);
+    timer.data = &fired;
+    uv_timer_start(
+        &timer, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, ms, 0);
+    RunUntil([&] { return fired; });
+    bool closed = false;
+    timer.data = &closed;
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer),
+             [](uv_handle_t* h) { *static_cast<bool*>(h->data) = true; });
+    RunUntil([&] { return closed; });
   }
 
   // Runs the loop until `done()`; fails (instead of hanging) if the loop runs out of work.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "net/base/clock.h"
 #include "tests/net/client_fixture.h"
 
 namespace hookfan::net {
@@ -240,23 +241,73 @@ TEST_F(OriginPoolTest, QueuedRequestsAreServedInFifoOrder) {
   EXPECT_EQ(pool->Stats().connects, 1u);
 }
 
-TEST_F(OriginPoolTest, QueuedRequestsTimeOutOnTheTotalDeadline) {
+// Issue 9, defect 8: a request queued behind its pool's busy connections has not been tried
+// yet; its total timeout starts when a connection takes it. (It used to start at Send, so
+// the wait behind a slow receiver's other requests turned into timeouts of its own.)
+TEST_F(OriginPoolTest, TheTotalTimeoutStartsWhenAConnectionTakesTheRequest) {
   StartPeer([](const RawHttpPeer::Request&) { return RawHttpPeer::Reply::Hold(); });
   ClientOptions options;
   options.max_connections_per_origin = 1;
-  options.total_timeout = 40;
+  options.total_timeout = 300;
   StartClient(options);
   OriginPool* pool = PoolFor(peer_->Url());
-  TestAttempt running, waiting;
+  TestAttempt running, waiting, held;
   Send(pool, running);
   Send(pool, waiting);
   EXPECT_EQ(pool->Stats().queued, 1u);
-  RunUntil([&] { return running.calls == 1 && waiting.calls == 1; });
-  EXPECT_EQ(running.outcome.error, RequestError::kTotalTimeout);
-  EXPECT_EQ(waiting.outcome.error, RequestError::kTotalTimeout);
-  EXPECT_EQ(pool->Stats().queued, 0u);
-  EXPECT_EQ(pool->Stats().errors, 2u);
-  EXPECT_EQ(peer_->requests().size(), 1u);  // the waiting one never reached the peer
+  RunFor(200);
+  peer_->Respond(0, std::string(kOk));
+  RunUntil([&] { return running.calls == 1 && peer_->requests().size() == 2; });
+  // 400 ms after its Send, 200 ms after a connection took it: still within its 300 ms.
+  RunFor(200);
+  EXPECT_EQ(waiting.calls, 0);
+  peer_->Respond(0, std::string(kOk));
+  RunUntil([&] { return waiting.calls == 1; });
+  EXPECT_EQ(running.outcome.status, 200);
+  EXPECT_EQ(waiting.outcome.status, 200);
+
+  // A request that gets no answer still times out, counted from when it was written.
+  const TimeMs sent_at = MonotonicNowMs();
+  Send(pool, held);
+  RunUntil([&] { return held.calls == 1; });
+  EXPECT_EQ(held.outcome.error, RequestError::kTotalTimeout);
+  EXPECT_GE(MonotonicNowMs() - sent_at, 290);
+  EXPECT_EQ(pool->Stats().errors, 1u);
+}
+
+// Pools are per owner: one owner's queue and connections are not another's, even to the
+// same origin.
+TEST_F(OriginPoolTest, EachOwnerHasItsOwnPoolForTheSameOrigin) {
+  StartPeer([](const RawHttpPeer::Request& r) {
+    if (r.head.starts_with("POST /slow ")) return RawHttpPeer::Reply::Hold();
+    return RawHttpPeer::Reply::Answer(std::string(kOk));
+  });
+  ClientOptions options;
+  options.max_connections_per_origin = 2;
+  StartClient(options);
+  StatusOr<Url> slow_url = Url::Parse(peer_->Url("/slow"));
+  StatusOr<Url> fast_url = Url::Parse(peer_->Url("/fast"));
+  ASSERT_TRUE(slow_url.ok() && fast_url.ok());
+  OriginPool* slow = *client_->PoolFor(*slow_url, "slow");
+  OriginPool* fast = *client_->PoolFor(*fast_url, "fast");
+  EXPECT_NE(slow, fast);
+  EXPECT_EQ(*client_->PoolFor(*fast_url, "fast"), fast);  // same owner and origin: same pool
+  EXPECT_EQ(client_->pool_count(), 2u);
+  std::deque<TestAttempt> stuck(5);
+  for (TestAttempt& a : stuck) {
+    a.request.path_and_query = "/slow";
+    Send(slow, a);
+  }
+  EXPECT_EQ(slow->Stats().queued, 3u);
+  TestAttempt quick;
+  quick.request.path_and_query = "/fast";
+  SendAndWait(fast, quick);
+  EXPECT_EQ(quick.outcome.status, 200);
+  EXPECT_EQ(fast->Stats().queued, 0u);
+  for (const TestAttempt& a : stuck) EXPECT_EQ(a.calls, 0);
+  CloseClient();  // while the attempts it cancels are still alive
+  RunUntil([&] { return client_closed_; });
+  for (const TestAttempt& a : stuck) EXPECT_EQ(a.outcome.error, RequestError::kCancelled);
 }
 
 }  // namespace
