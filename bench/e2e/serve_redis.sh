@@ -6,7 +6,9 @@
 # deliveries/s from the producer's start until serve counts the last delivery; the ratio is
 # Redis over HTTP (target >= 0.8). Redis commands per event come from INFO commandstats
 # (reset before the run; everything but the producer's XADDs, target < 0.05). One JSON line
-# per measure.
+# per measure. Then, when bench/peers/bullmq has its packages (`npm install` there, once), the
+# reference peer on the same Redis and nginx: BullMQ + undici, 10 signed POSTs per job
+# (target: hookfan's Redis-fed rate >= 10x it).
 #
 #   bash bench/e2e/serve_redis.sh [build-dir] [events] [connections]
 set -euo pipefail
@@ -177,12 +179,29 @@ PY
 )
 redis=$(report redis "$seconds" "$cpu0" "$cpu1" "$extra"); echo "$redis"
 
-python3 - "$http" "$redis" <<'PY'
+peer_dir=$(dirname "$0")/../peers/bullmq
+bullmq='{}'
+if command -v node >/dev/null && [ -d "$peer_dir/node_modules/bullmq" ]; then
+  bullmq=$(cd "$peer_dir" && REDIS_PORT=$redis_port RECEIVER="http://127.0.0.1:$nginx_port" \
+      EVENTS=$((events / 5)) FANOUT=$fanout PAYLOAD="$payload" node dispatcher.mjs)
+  echo "$bullmq"
+else
+  echo '{"peer":"bullmq+undici","skipped":"run npm install in bench/peers/bullmq (and install node)"}'
+fi
+
+python3 - "$http" "$redis" "$bullmq" <<'PY'
 import json, sys
-http, redis = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+http, redis, bullmq = (json.loads(a) for a in sys.argv[1:4])
 ratio = redis["deliveries_per_s"] / max(1, http["deliveries_per_s"])
-print(json.dumps({"redis_vs_http": round(ratio, 3),
+peer = {}
+if "deliveries_per_s" in bullmq:
+    peer = {"redis_vs_bullmq": round(redis["deliveries_per_s"] / max(1, bullmq["deliveries_per_s"]), 1)}
+    peer_target = {"redis >= 10x bullmq": peer["redis_vs_bullmq"] >= 10}
+else:
+    peer_target = {}
+print(json.dumps({"redis_vs_http": round(ratio, 3), **peer,
                   "cpu_per_delivery_redis_vs_http": round(redis["serve_cpu_us_per_delivery"] / http["serve_cpu_us_per_delivery"], 3),
                   "targets": {"redis >= 0.8x http": ratio >= 0.8,
-                              "commands per event < 0.05": redis["redis_commands_per_event"] < 0.05}}))
+                              "commands per event < 0.05": redis["redis_commands_per_event"] < 0.05,
+                              **peer_target}}))
 PY
