@@ -33,6 +33,16 @@ bool IsLoopback(const std::string& host) {
   return host.starts_with("127.") || host == "::1" || host == "localhost";
 }
 
+// What the start log says of the outbound address guard (docs/security.md).
+std::string AddressGuardText(const std::vector<net::Cidr>& allow) {
+  std::string text = "public addresses only";
+  for (std::size_t i = 0; i < allow.size(); ++i) {
+    text += i == 0 ? ", plus allow_cidrs " : " ";
+    text += allow[i].ToString();
+  }
+  return text;
+}
+
 // [auth] with HOOKFAN_ADMIN_TOKEN filling in a missing admin token (the environment keeps
 // it out of a config file that may be checked in). Setting the variable alone enables auth.
 Status ResolveAuth(AuthConfig* auth) {
@@ -280,7 +290,8 @@ int RunServe(const ServeOptions& options) {
                              {"endpoints", std::to_string(admin.endpoint_count())},
                              {"auth", config->auth.present ? "bearer" : "none (loopback only)"},
                              {"state_dir", config->admin.state_dir},
-                             {"spool", spool ? config->spool.dir : "memory"}});
+                             {"spool", spool ? config->spool.dir : "memory"},
+                             {"address_guard", AddressGuardText(config->allow_cidrs)}});
   if (!config->auth.present) {
     log.Warn("no [auth]: the API has no tokens, so serve listens on loopback only");
   }

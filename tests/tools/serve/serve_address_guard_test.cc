@@ -118,6 +118,9 @@ TEST(ServeAddressGuardTest, LoopbackIsRefusedWhenNotAllowListed) {
 
   serve.Signal(SIGTERM);
   EXPECT_EQ(serve.Wait(), 0) << serve.stderr_text();
+  EXPECT_NE(serve.stderr_text().find("\"address_guard\":\"public addresses only\""),
+            std::string::npos)
+      << "the start log says the guard is on: " << serve.stderr_text();
 }
 
 TEST(ServeAddressGuardTest, BadAllowCidrExitsTwoNamingFileLineAndField) {
