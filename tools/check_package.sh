@@ -15,7 +15,8 @@ dev=$(ls build/release/packages/hookfan-dev_*.deb)
 contents=$(dpkg-deb -c "$runtime")
 for path in ./usr/bin/hookfan ./usr/lib/systemd/system/hookfan.service \
   ./etc/hookfan/hookfan.toml ./usr/share/doc/hookfan/README.md \
-  ./usr/share/doc/hookfan/examples/hookfan.toml; do
+  ./usr/share/doc/hookfan/examples/hookfan.toml \
+  ./usr/share/bash-completion/completions/hookfan; do
   grep -q " $path$" <<<"$contents" || fail "$runtime lacks $path"
 done
 dpkg-deb -I "$runtime" conffiles | grep -qx /etc/hookfan/hookfan.toml ||

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   hookfan::tools::AddSinkCommand(app);
   hookfan::tools::AddBlastCommand(app);
   hookfan::tools::AddDemoCommand(app);
+  hookfan::tools::AddHelpCommand(app);
+  hookfan::tools::AddCompletionCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

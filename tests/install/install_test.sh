@@ -19,6 +19,8 @@ fail() { echo "install_test: $*" >&2; exit 1; }
 prefix=$work/prefix
 cmake --install "$build_dir" --prefix "$prefix" >"$work/install.log"
 [ -x "$prefix/bin/hookfan" ] || fail "no bin/hookfan in the prefix"
+grep -q "complete -o default -F _hookfan hookfan" "$prefix/share/bash-completion/completions/hookfan" ||
+  fail "no bash completion in share/bash-completion/completions"
 cp -r "$prefix/share/doc/hookfan/examples" "$work/src"
 
 # 1. CMake: find_package(hookfan CONFIG) from the prefix, hookfan::engine.

@@ -22,5 +22,8 @@ void AddServeCommand(CLI::App& app);
 void AddSinkCommand(CLI::App& app);
 void AddBlastCommand(CLI::App& app);
 void AddDemoCommand(CLI::App& app);
+// Registered last: they read the other commands of `app` when they run.
+void AddHelpCommand(CLI::App& app);
+void AddCompletionCommand(CLI::App& app);
 
 }  // namespace hookfan::tools
