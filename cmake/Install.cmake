@@ -24,6 +24,14 @@ endforeach()
 
 install(EXPORT hookfanTargets NAMESPACE hookfan:: DESTINATION ${HOOKFAN_CMAKE_DIR}
         COMPONENT dev)
+# hookfan::redis, the Redis Streams source, in an export of its own: hookfanConfig.cmake
+# loads it only when hiredis is found, so hookfan::engine users never need hiredis.
+set_target_properties(hookfan_source_redis PROPERTIES EXPORT_NAME redis)
+install(TARGETS hookfan_source_redis EXPORT hookfanRedisTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev)
+install(EXPORT hookfanRedisTargets NAMESPACE hookfan:: DESTINATION ${HOOKFAN_CMAKE_DIR}
+        COMPONENT dev)
 configure_package_config_file(cmake/hookfanConfig.cmake.in
   ${PROJECT_BINARY_DIR}/hookfanConfig.cmake INSTALL_DESTINATION ${HOOKFAN_CMAKE_DIR})
 # 0.x: any minor release may change the API.

@@ -29,7 +29,7 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "passwd")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-  "hookfan (= ${PROJECT_VERSION}), libuv1-dev, libssl-dev, libsimdjson-dev, libxxhash-dev, pkg-config")
+  "hookfan (= ${PROJECT_VERSION}), libuv1-dev, libssl-dev, libsimdjson-dev, libxxhash-dev, libhiredis-dev, pkg-config")
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/packaging/conffiles ${PROJECT_SOURCE_DIR}/packaging/postinst

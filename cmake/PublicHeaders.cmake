@@ -17,4 +17,8 @@ set(HOOKFAN_PUBLIC_HEADERS
   net/address/address_policy.h
   net/address/ip_address.h
   net/client/client_options.h
-  net/client/request_outcome.h)
+  net/client/request_outcome.h
+  # hookfan::redis (the Redis Streams source): needs the engine's headers, not hiredis.h.
+  sources/redis/redis_source.h
+  sources/redis/redis_source_options.h
+  sources/redis/redis_url.h)

@@ -7,7 +7,8 @@
 #   cmake -DSOURCE_DIR=... -DWORK_DIR=... -DCXX=... -P public_headers_check.cmake
 include(${SOURCE_DIR}/cmake/PublicHeaders.cmake)
 set(private_headers uv.h llhttp.h simdjson.h concurrentqueue/concurrentqueue.h
-    toml++/toml.hpp sqlite3.h xxhash.h CLI/CLI.hpp)
+    toml++/toml.hpp sqlite3.h xxhash.h CLI/CLI.hpp hiredis/hiredis.h
+    hiredis/adapters/libuv.h)
 
 file(REMOVE_RECURSE ${WORK_DIR})
 foreach(header ${private_headers})

@@ -28,7 +28,8 @@ for package in libuv1 libssl3 libsimdjson libsqlite3 libtomlplusplus; do
 done
 dev_contents=$(dpkg-deb -c "$dev")
 for path in ./usr/include/hookfan/engine/hookfan.h ./usr/lib/libhookfan_engine.a \
-  ./usr/lib/libhookfan_net.a ./usr/lib/cmake/hookfan/hookfanConfig.cmake \
+  ./usr/lib/libhookfan_net.a ./usr/lib/libhookfan_source_redis.a \
+  ./usr/lib/cmake/hookfan/hookfanConfig.cmake ./usr/lib/cmake/hookfan/hookfanRedisTargets.cmake \
   ./usr/lib/pkgconfig/hookfan.pc ./usr/share/doc/hookfan/examples/embedding_example.cc; do
   grep -q " $path$" <<<"$dev_contents" || fail "$dev lacks $path"
 done

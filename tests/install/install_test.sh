@@ -34,6 +34,32 @@ if grep -q -- "$source_dir" "$work/cmake-build/compile_commands.json"; then
   fail "the CMake consumer's compile line names the source tree"
 fi
 
+# 1b. find_package(hookfan COMPONENTS redis): hookfan::redis links (hiredis found through
+# pkg-config) and its installed headers compile outside the tree.
+mkdir -p "$work/redis-src"
+cat >"$work/redis-src/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.20)
+project(redis_consumer LANGUAGES CXX)
+find_package(hookfan CONFIG REQUIRED COMPONENTS redis)
+add_executable(redis_consumer main.cc)
+target_link_libraries(redis_consumer PRIVATE hookfan::redis)
+CMAKE
+cat >"$work/redis-src/main.cc" <<'CXX'
+#include <cstdio>
+#include "sources/redis/redis_source.h"
+int main() {
+  auto address = hookfan::sources::ParseRedisUrl("redis://127.0.0.1:6380/2");
+  if (!address.ok()) return 1;
+  std::printf("port=%d db=%d\n", address->port, address->db);
+}
+CXX
+cmake -S "$work/redis-src" -B "$work/redis-build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release >"$work/redis-configure.log" ||
+  { cat "$work/redis-configure.log"; fail "find_package(hookfan COMPONENTS redis) failed"; }
+cmake --build "$work/redis-build" >"$work/redis-build.log" ||
+  { cat "$work/redis-build.log"; fail "hookfan::redis consumer build failed"; }
+[ "$("$work/redis-build/redis_consumer")" = "port=6380 db=2" ] || fail "hookfan::redis consumer"
+
 # 2. pkg-config: hookfan.pc from the prefix.
 pc_file=$(find "$prefix" -name hookfan.pc)
 [ -n "$pc_file" ] || fail "no hookfan.pc installed"
