@@ -176,6 +176,13 @@ int HttpResponseParser::OnHeaderValueComplete(llhttp_t* parser) {
 int HttpResponseParser::OnHeadersComplete(llhttp_t* parser) {
   HttpResponseParser* self = Self(parser);
   self->status_ = parser->status_code;
+  // llhttp takes any three digits; "000" or "002" is no HTTP status (and a 0 would read as
+  // "no response" in the stats).
+  if (self->status_ < 100) {
+    self->error_ = RequestError::kProtocolError;
+    llhttp_set_error_reason(parser, "status code below 100");
+    return -1;
+  }
   if (self->status_ == 101) {
     self->error_ = RequestError::kProtocolError;
     llhttp_set_error_reason(parser, "unexpected 101 Switching Protocols");

@@ -5,8 +5,9 @@
 //    response) bytes consumed do not depend on how the bytes are split into reads (one Feed,
 //    or two at a point the input chooses), nor on the parser having parsed a response
 //    before (Reset);
-//  - a complete response has a final status (three digits, not an interim 1xx), consumed
-//    never exceeds what was fed, and the kept values stay within their buffers;
+//  - a complete response has a final status (200-999: below 100 is refused, interim 1xx are
+//    skipped), consumed never exceeds what was fed, and the kept values stay within their
+//    buffers;
 //  - an error is a typed RequestError (protocol error, too large, or reset when EOF came
 //    first), never kNone.
 // The first input byte picks the split point; the caps are small so that they are hit.
@@ -56,9 +57,8 @@ Seen Parse(HttpResponseParser& parser, std::string_view bytes, std::size_t split
     seen.keep_alive = parser.keep_alive();
     seen.retry_after = std::string(parser.retry_after());
     seen.body_prefix = std::string(parser.body_prefix());
-    // llhttp takes any three digits ("002" is 2); interim 1xx never end a response.
-    HOOKFAN_CHECK(seen.status >= 0 && seen.status <= 999 &&
-                  (seen.status < 100 || seen.status >= 200));
+    // Below 100 is refused, interim 1xx never end a response.
+    HOOKFAN_CHECK(seen.status >= 200 && seen.status <= 999);
     HOOKFAN_CHECK(seen.retry_after.size() <= 40);
     HOOKFAN_CHECK(seen.body_prefix.size() <= HttpResponseParser::kBodyPrefixBytes);
   } else if (seen.result == HttpResponseParser::Result::kError) {

@@ -117,6 +117,11 @@ TEST(HttpResponseParserTest, GarbageStatusLineIsProtocolError) {
   parser.Reset();
   ASSERT_EQ(FeedAll(parser, "HTTP/1.1 2x0 OK\r\n\r\n"), Result::kError);
   EXPECT_EQ(parser.error(), RequestError::kProtocolError);
+  for (const char* below_100 : {"HTTP/1.1 000 Zero\r\n\r\n", "HTTP/1.0 002 OK\r\n\r\n"}) {
+    parser.Reset();
+    ASSERT_EQ(FeedAll(parser, below_100), Result::kError) << below_100;
+    EXPECT_EQ(parser.error(), RequestError::kProtocolError);
+  }
   parser.Reset();
   ASSERT_EQ(FeedAll(parser, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
             Result::kError);
