@@ -35,14 +35,16 @@ ctest --test-dir build/release --output-on-failure -j2
 step "package: the .deb from build/release, dpkg-deb -c, dpkg -i, hookfan on PATH"
 bash tools/check_package.sh
 
-step "thread sanitizer: the multi-threaded engine"
+step "thread sanitizer: the engine, the spool and the Redis source"
 # clang: moodycamel's queue marks its lock-free paths for TSan only under clang.
 cmake -S . -B build/tsan -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DHOOKFAN_SANITIZE=thread \
   -DHOOKFAN_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build/tsan -j"$(nproc)" --target engine_test engine_fates_test engine_model_test
-for suite in engine_test engine_fates_test engine_model_test; do
+# The engine's workers, the spool's writer thread and the Redis source's loop thread.
+tsan_suites=(engine_test engine_fates_test engine_model_test spool_test redis_source_test)
+cmake --build build/tsan -j"$(nproc)" --target "${tsan_suites[@]}"
+for suite in "${tsan_suites[@]}"; do
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=tests/tsan.supp \
     "build/tsan/tests/$suite"
 done
