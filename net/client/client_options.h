@@ -24,7 +24,7 @@ struct ClientOptions {
   std::size_t max_connections_per_origin = 64;
   DurationMs connect_timeout = 5000;    // DNS + TCP connect of a new connection
   DurationMs response_timeout = 15000;  // request fully written -> first response byte
-  DurationMs total_timeout = 30000;     // Send() -> complete response, queueing included
+  DurationMs total_timeout = 30000;     // a connection takes it -> complete response (not queueing)
   DurationMs idle_timeout = 60000;      // an unused keep-alive connection is closed after this
   std::size_t max_response_header_bytes = 16384;
   std::size_t max_response_body_bytes = 1 << 20;  // read and discarded; more is an error
