@@ -28,7 +28,7 @@ enum class PayloadMode : unsigned char {
 
 struct EndpointConfig {
   std::string id;                        // 1-128 of [A-Za-z0-9_.:-], unique
-  std::string url;                       // http:// (https:// once TLS lands)
+  std::string url;                       // http:// or https://
   std::vector<std::string> event_types;  // exact, `prefix.*`, or `*`; empty means all
   std::vector<std::string> channels;     // empty: any channel
 
@@ -46,6 +46,15 @@ struct EndpointConfig {
   // Disable the endpoint after this many consecutive failed attempts; 0: never. A 410 Gone
   // answer always disables it.
   int disable_after_failures = 0;
+
+  // https only. tls_ca_file: a PEM bundle to trust instead of the system store (which
+  // honours SSL_CERT_FILE / SSL_CERT_DIR); tls_cert_file + tls_key_file: a client
+  // certificate for mutual TLS; tls_verify = false accepts any certificate (serve logs it
+  // loudly at start). Files are loaded when the endpoint is validated.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  bool tls_verify = true;
 
   std::vector<std::pair<std::string, std::string>> headers;  // static extra headers
   std::vector<std::pair<std::string, std::string>> query;    // appended to the URL's query

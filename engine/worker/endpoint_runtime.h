@@ -21,11 +21,15 @@
 #include "engine/worker/token_bucket.h"
 #include "net/client/http_client.h"
 #include "net/http/url.h"
+#include "net/tls/tls_context.h"
 
 namespace hookfan::engine {
 
 class Worker;
 class EndpointRuntime;
+
+// The client's TLS settings of an endpoint (its tls_* keys).
+net::TlsClientOptions TlsOptionsOf(const EndpointConfig& config);
 
 // A timer of an endpoint (token-bucket wake, notification flush): the wheel's node with a
 // way back to its endpoint.
@@ -47,6 +51,7 @@ class EndpointRuntime {
   const RetryPolicy& policy() const { return *policy_; }
   const Signer& signer() const { return signer_; }
   const net::Url& url() const { return url_; }
+  net::TlsClientOptions tls_options() const { return TlsOptionsOf(config_); }
   // Path plus the URL's query and the configured query parameters, ready for the request.
   const std::string& target() const { return target_; }
   // Static extra headers, preformatted as "Name: value\r\n" lines.

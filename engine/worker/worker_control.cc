@@ -12,8 +12,9 @@ namespace hookfan::engine {
 void Worker::AddEndpoint(std::unique_ptr<EndpointRuntime> endpoint) {
   // Its own pool, even beside other endpoints on the same host: a slow receiver behind one
   // endpoint must never hold the connections another endpoint needs.
-  auto pool = client_->PoolFor(endpoint->url(), endpoint->id());
-  HOOKFAN_CHECK(pool.ok());  // the URL was validated when the runtime was created
+  const net::TlsClientOptions tls = endpoint->tls_options();
+  auto pool = client_->PoolFor(endpoint->url(), endpoint->id(), &tls);
+  HOOKFAN_CHECK(pool.ok());  // URL and TLS files were validated when the runtime was created
   endpoint->pool = *pool;
   endpoint->worker = this;
   const std::uint32_t index = endpoint->index;
@@ -32,8 +33,9 @@ void Worker::UpdateEndpoint(std::uint32_t index, std::uint64_t serial,
                             std::unique_ptr<EndpointRuntime> fresh) {
   EndpointRuntime* endpoint = EndpointFor(index, serial);
   if (endpoint == nullptr) return;
-  auto pool = client_->PoolFor(fresh->url(), fresh->id());
-  HOOKFAN_CHECK(pool.ok());  // the URL was validated when the runtime was created
+  const net::TlsClientOptions tls = fresh->tls_options();
+  auto pool = client_->PoolFor(fresh->url(), fresh->id(), &tls);
+  HOOKFAN_CHECK(pool.ok());  // URL and TLS files were validated when the runtime was created
   endpoint->AdoptSettings(*fresh);
   endpoint->pool = *pool;
   // A higher in-flight cap or a fuller bucket may let queued deliveries go now.

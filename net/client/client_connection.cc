@@ -1,40 +1,25 @@
 #include "net/client/client_connection.h"
 
-#include <netdb.h>
-
 #include <algorithm>
-#include <cstring>
 
-#include "net/address/address_policy.h"
 #include "net/base/check.h"
 #include "net/client/origin_pool.h"
+#include "net/client/tcp_transport.h"
+#include "net/client/tls_transport.h"
 
 namespace hookfan::net {
-namespace {
-
-RequestError ConnectError(int uv_error) {
-  switch (uv_error) {
-    case UV_ECONNREFUSED:
-      return RequestError::kConnectRefused;
-    case UV_ETIMEDOUT:
-      return RequestError::kConnectTimeout;
-    default:
-      return RequestError::kConnectFailed;
-  }
-}
-
-}  // namespace
 
 ClientConnection::ClientConnection(OriginPool* pool, std::size_t index)
     : pool_(pool),
       index_(index),
+      connector_(pool->loop(), static_cast<Connector::Owner*>(this)),
       parser_({.max_header_bytes = pool->options().max_response_header_bytes,
                .max_body_bytes = pool->options().max_response_body_bytes}) {
   head_.reserve(512);
 }
 
 ClientConnection::~ClientConnection() {
-  HOOKFAN_DCHECK(!tcp_open_ && !timer_open_ && !dns_pending_);
+  HOOKFAN_DCHECK(!tcp_open_ && !timer_open_ && !connector_.busy());
 }
 
 void ClientConnection::Open(HttpRequest* request) {
@@ -48,33 +33,14 @@ void ClientConnection::Open(HttpRequest* request) {
   Attach(request);
   connect_deadline_ = uv_now(loop) + pool_->options().connect_timeout;
   ArmTimer(std::min(connect_deadline_, request->deadline_));
-
-  // IP literals (and test addresses) skip DNS; the policy still sees every address.
-  const std::span<const sockaddr_storage> fixed = pool_->fixed_addresses();
-  if (!fixed.empty()) {
-    state_ = State::kConnecting;
-    for (const sockaddr_storage& address : fixed) {
-      TakeAddress(*reinterpret_cast<const sockaddr*>(&address), sizeof(address));
-    }
-    if (address_count_ == 0) {
-      FailSoon(RequestError::kAddressRefused, false);
-      return;
-    }
-    ConnectNext();
-    return;
-  }
-  state_ = State::kResolving;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  dns_request_.data = this;
-  const int r = uv_getaddrinfo(loop, &dns_request_, &ClientConnection::OnResolved,
-                               pool_->url().host.c_str(), pool_->port_text().c_str(), &hints);
-  if (r < 0) {
-    FailSoon(RequestError::kDnsFailed, false);
-    return;
-  }
-  dns_pending_ = true;
+  state_ = State::kConnecting;
+  // IP literals (and test addresses) skip DNS; the address guard still sees every address.
+  opening_ = true;
+  connector_.Start(&tcp_, {.host = pool_->url().host,
+                           .port_text = pool_->port_text(),
+                           .fixed = pool_->fixed_addresses(),
+                           .policy = &pool_->options().address_policy});
+  opening_ = false;
 }
 
 void ClientConnection::Start(HttpRequest* request) {
@@ -94,6 +60,8 @@ void ClientConnection::Close() {
   if (state_ == State::kClosing) return;
   state_ = State::kClosing;
   pool_->OnConnectionClosing(this);
+  connector_.Cancel();
+  if (transport_ != nullptr) transport_->Shutdown();  // TLS: close_notify, if it goes now
   // Closing the TCP handle closes the socket at once: a pending write never touches the
   // caller's body after this, even though its callback (UV_ECANCELED) comes later.
   if (timer_open_ && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&timer_))) {
@@ -102,7 +70,6 @@ void ClientConnection::Close() {
   if (tcp_open_ && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&tcp_))) {
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &ClientConnection::OnTcpClosed);
   }
-  if (dns_pending_) uv_cancel(reinterpret_cast<uv_req_t*>(&dns_request_));
 }
 
 void ClientConnection::Attach(HttpRequest* request) {
@@ -125,46 +92,11 @@ HttpRequest* ClientConnection::Detach() {
   return request;
 }
 
-bool ClientConnection::TakeAddress(const sockaddr& address, std::size_t length) {
-  const AddressVerdict verdict = pool_->options().address_policy.Check(address);
-  if (!verdict.allowed) {
-    // The first refusal is what the attempt reports: one address and its rule.
-    if (refusal_.empty()) {
-      const std::optional<IpAddress> ip = IpAddress::FromSockaddr(address);
-      refusal_ = ip ? DescribeRefusal(*ip, verdict) : std::string(verdict.rule);
-    }
-    return false;
-  }
-  if (address_count_ < kMaxAddresses) {
-    std::memcpy(&addresses_[address_count_++], &address,
-                std::min(length, sizeof(sockaddr_storage)));
-  }
-  return true;
-}
-
-void ClientConnection::ConnectNext() {
-  const auto* address = reinterpret_cast<const sockaddr*>(&addresses_[next_address_++]);
-  const int r = uv_tcp_connect(&connect_request_, &tcp_, address, &ClientConnection::OnConnected);
-  if (r < 0) ConnectFailed(r);
-}
-
-void ClientConnection::ConnectFailed(int uv_error) {
-  if (next_address_ < address_count_) {
-    // The socket of a failed connect cannot be reused (and the next address may be of the
-    // other family): close the handle and connect again from its close callback.
-    reconnecting_ = true;
-    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &ClientConnection::OnTcpClosed);
-    return;
-  }
-  FailSoon(ConnectError(uv_error), false);
-}
-
 void ClientConnection::WriteRequest() {
   const HttpRequest& request = *request_;
   const bool has_extra = !request.extra_headers.empty();
   pool_->BuildHead(request, !has_extra, &head_);
-  // One write for head, caller's header lines and body: no copy of the body, and libuv
-  // keeps up to four buffers inline in a queued write (no allocation).
+  // One write for head, caller's header lines and body: no copy of the body.
   uv_buf_t bufs[4];
   unsigned count = 0;
   bufs[count++] = uv_buf_init(head_.data(), static_cast<unsigned>(head_.size()));
@@ -178,34 +110,18 @@ void ClientConnection::WriteRequest() {
     bufs[count++] = uv_buf_init(const_cast<char*>(request.body.data()),
                                 static_cast<unsigned>(request.body.size()));
   }
-  // Most requests fit in the socket buffer: write them right now and queue a libuv write
-  // only for what is left. That also spares a queued write's epoll_ctl per request.
-  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-  std::size_t total = 0;
-  for (unsigned i = 0; i < count; ++i) total += bufs[i].len;
-  int written = uv_try_write(stream, bufs, count);
-  if (written == UV_EAGAIN) written = 0;
-  if (written < 0) {
-    FailSoon(RequestError::kConnectionReset, true);
-    return;
+  switch (transport_->Write(std::span<const uv_buf_t>(bufs, count))) {
+    case Transport::WriteResult::kDone:
+      OnRequestWritten();
+      return;
+    case Transport::WriteResult::kPending:
+      write_pending_ = true;
+      ArmTimer(request.deadline_);
+      return;
+    case Transport::WriteResult::kFailed:
+      FailSoon(transport_->failure(), true, transport_->failure_detail());
+      return;
   }
-  if (static_cast<std::size_t>(written) == total) {
-    OnRequestWritten();
-    return;
-  }
-  unsigned first = 0;
-  auto skip = static_cast<std::size_t>(written);
-  while (skip >= bufs[first].len) skip -= bufs[first++].len;
-  bufs[first].base += skip;
-  bufs[first].len -= skip;
-  write_request_.data = this;
-  if (uv_write(&write_request_, stream, bufs + first, count - first, &ClientConnection::OnWritten) <
-      0) {
-    FailSoon(RequestError::kConnectionReset, true);
-    return;
-  }
-  write_pending_ = true;
-  ArmTimer(request.deadline_);
 }
 
 void ClientConnection::OnRequestWritten() {
@@ -232,18 +148,18 @@ void ClientConnection::Complete(bool reusable) {
   pool_->OnRequestDone(this, request, outcome, reusable);
 }
 
-void ClientConnection::Fail(RequestError error, bool retriable) {
+void ClientConnection::Fail(RequestError error, bool retriable, std::string_view detail) {
   HttpRequest* request = Detach();
   const bool early = reused_ && !response_started_;
+  // The detail may live in the transport, which outlives Close() (it is freed with us).
   Close();
-  const std::string_view detail =
-      error == RequestError::kAddressRefused ? std::string_view(refusal_) : std::string_view();
   if (request != nullptr) pool_->OnRequestFailed(request, error, retriable && early, detail);
 }
 
-void ClientConnection::FailSoon(RequestError error, bool retriable) {
+void ClientConnection::FailSoon(RequestError error, bool retriable, std::string_view detail) {
   pending_error_ = error;
   pending_retriable_ = retriable;
+  pending_detail_.assign(detail);
   uv_timer_start(&timer_, &ClientConnection::OnTimer, 0, 0);
 }
 
@@ -254,65 +170,107 @@ void ClientConnection::ArmTimer(TimeMs deadline) {
 }
 
 void ClientConnection::MaybeRelease() {
-  if (state_ == State::kClosing && !tcp_open_ && !timer_open_ && !dns_pending_) {
+  if (state_ == State::kClosing && !tcp_open_ && !timer_open_ && !connector_.busy()) {
     pool_->ReleaseConnection(this);  // deletes this
   }
 }
 
-void ClientConnection::OnResolved(uv_getaddrinfo_t* request, int status, addrinfo* result) {
-  auto* self = static_cast<ClientConnection*>(request->data);
-  self->dns_pending_ = false;
-  if (self->state_ == State::kClosing) {
-    if (result != nullptr) uv_freeaddrinfo(result);
-    self->MaybeRelease();
+void ClientConnection::OnConnectorDone(RequestError error, std::string_view detail) {
+  if (state_ == State::kClosing) {
+    MaybeRelease();  // a lookup cancelled by Close() has come back
     return;
   }
-  if (status < 0) {
-    self->Fail(RequestError::kDnsFailed, false);
+  if (error != RequestError::kNone) {
+    if (opening_) {
+      FailSoon(error, false, detail);
+    } else {
+      Fail(error, false, detail);
+    }
     return;
   }
-  bool refused = false;
-  for (addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
-    if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
-    if (!self->TakeAddress(*ai->ai_addr, ai->ai_addrlen)) refused = true;
-  }
-  uv_freeaddrinfo(result);
-  if (self->address_count_ == 0) {
-    self->Fail(refused ? RequestError::kAddressRefused : RequestError::kDnsFailed, false);
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  if (uv_read_start(stream, &ClientConnection::OnAlloc, &ClientConnection::OnRead) < 0) {
+    Fail(RequestError::kConnectFailed, false);
     return;
   }
-  self->state_ = State::kConnecting;
-  self->ConnectNext();
+  if (TlsContext* tls = pool_->tls_context()) {
+    state_ = State::kHandshaking;
+    transport_ = std::make_unique<TlsTransport>(stream, static_cast<Transport::Owner*>(this), *tls,
+                                                pool_->url().host, pool_->origin());
+  } else {
+    transport_ = std::make_unique<TcpTransport>(stream, static_cast<Transport::Owner*>(this));
+  }
+  transport_->Start();
 }
 
-void ClientConnection::OnConnected(uv_connect_t* request, int status) {
-  auto* self = static_cast<ClientConnection*>(request->handle->data);
-  if (status == UV_ECANCELED || self->state_ == State::kClosing) return;
-  if (status < 0) {
-    self->ConnectFailed(status);
-    return;
-  }
-  self->state_ = State::kActive;
-  const int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&self->tcp_),
-                              &ClientConnection::OnAlloc, &ClientConnection::OnRead);
-  if (r < 0) {
-    self->Fail(RequestError::kConnectFailed, false);
-    return;
-  }
-  self->WriteRequest();
+void ClientConnection::OnConnectorClosingSocket() {
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &ClientConnection::OnTcpClosed);
 }
 
-void ClientConnection::OnWritten(uv_write_t* request, int status) {
-  auto* self = static_cast<ClientConnection*>(request->data);
-  self->write_pending_ = false;
-  if (status == UV_ECANCELED || self->state_ != State::kActive || self->request_ == nullptr) {
+void ClientConnection::OnTransportReady() {
+  if (state_ == State::kClosing || request_ == nullptr) return;
+  if (state_ == State::kHandshaking) pool_->OnHandshakeDone(transport_->resumed());
+  state_ = State::kActive;
+  WriteRequest();
+}
+
+void ClientConnection::OnTransportData(std::string_view bytes) {
+  if (state_ == State::kIdle) {
+    // No response may arrive on an idle connection: stray bytes mean the peer is broken,
+    // and the next request must not find it. (TLS tickets and key updates never get here.)
+    pool_->OnIdleConnectionLost(this);
     return;
   }
-  if (status < 0) {
-    self->Fail(RequestError::kConnectionReset, true);
+  if (state_ != State::kActive || request_ == nullptr) return;
+  if (!response_started_) {
+    response_started_ = true;
+    parser_.Reset();
+  }
+  std::size_t used = 0;
+  switch (parser_.Feed(bytes, &used)) {
+    case HttpResponseParser::Result::kIncomplete:
+      return;
+    case HttpResponseParser::Result::kComplete:
+      // Stray bytes after the response, or a response that beat our own write, leave the
+      // connection in an unknown state: do not reuse it.
+      Complete(parser_.keep_alive() && !write_pending_ && used == bytes.size());
+      return;
+    case HttpResponseParser::Result::kError:
+      Fail(parser_.error(), false);
+      return;
+  }
+}
+
+void ClientConnection::OnTransportWritten() {
+  write_pending_ = false;
+  if (state_ != State::kActive || request_ == nullptr) return;
+  OnRequestWritten();
+}
+
+void ClientConnection::OnTransportEof() {
+  if (state_ == State::kIdle) {
+    pool_->OnIdleConnectionLost(this);
     return;
   }
-  self->OnRequestWritten();
+  if (state_ == State::kClosing || request_ == nullptr) return;
+  if (state_ == State::kActive && response_started_ &&
+      parser_.FinishAtEof() == HttpResponseParser::Result::kComplete) {
+    Complete(false);
+    return;
+  }
+  Fail(RequestError::kConnectionReset, true);
+}
+
+void ClientConnection::OnTransportError(RequestError error, std::string_view detail) {
+  if (state_ == State::kIdle) {
+    pool_->OnIdleConnectionLost(this);
+    return;
+  }
+  if (state_ == State::kClosing || request_ == nullptr) return;
+  if (state_ == State::kHandshaking) pool_->OnHandshakeFailed();
+  // A reset before any response byte on a reused connection is retried once (the peer
+  // closed it just as we wrote); a TLS failure is not.
+  Fail(error, error == RequestError::kConnectionReset, detail);
 }
 
 void ClientConnection::OnAlloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
@@ -323,41 +281,8 @@ void ClientConnection::OnAlloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) 
 
 void ClientConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   auto* self = static_cast<ClientConnection*>(stream->data);
-  if (nread == 0) return;
-  if (self->state_ == State::kIdle) {
-    // Nothing may arrive on an idle connection: EOF, an error or stray bytes all mean the
-    // peer is done with it (or broken), and the next request must not find it.
-    self->pool_->OnIdleConnectionLost(self);
-    return;
-  }
-  if (self->state_ != State::kActive || self->request_ == nullptr) return;
-  if (nread < 0) {
-    if (nread == UV_EOF && self->response_started_ &&
-        self->parser_.FinishAtEof() == HttpResponseParser::Result::kComplete) {
-      self->Complete(false);
-      return;
-    }
-    self->Fail(RequestError::kConnectionReset, true);
-    return;
-  }
-  if (!self->response_started_) {
-    self->response_started_ = true;
-    self->parser_.Reset();
-  }
-  std::size_t used = 0;
-  const auto bytes = std::string_view(buf->base, static_cast<std::size_t>(nread));
-  switch (self->parser_.Feed(bytes, &used)) {
-    case HttpResponseParser::Result::kIncomplete:
-      return;
-    case HttpResponseParser::Result::kComplete:
-      // Stray bytes after the response, or a response that beat our own write, leave the
-      // connection in an unknown state: do not reuse it.
-      self->Complete(self->parser_.keep_alive() && !self->write_pending_ && used == bytes.size());
-      return;
-    case HttpResponseParser::Result::kError:
-      self->Fail(self->parser_.error(), false);
-      return;
-  }
+  if (nread == 0 || self->state_ == State::kClosing) return;
+  self->transport_->OnRead(nread, buf);
 }
 
 void ClientConnection::OnTimer(uv_timer_t* timer) {
@@ -365,21 +290,24 @@ void ClientConnection::OnTimer(uv_timer_t* timer) {
   if (self->pending_error_ != RequestError::kNone) {
     const RequestError error = self->pending_error_;
     self->pending_error_ = RequestError::kNone;
-    self->Fail(error, self->pending_retriable_);
+    self->Fail(error, self->pending_retriable_, self->pending_detail_);
     return;
   }
   if (self->request_ == nullptr) return;
   const TimeMs deadline = self->request_->deadline_;
   switch (self->state_) {
-    case State::kResolving:
     case State::kConnecting:
+    case State::kHandshaking:
       // Armed for the earlier of the two deadlines: that one has passed.
-      if (self->connect_deadline_ <= deadline) {
-        self->Fail(self->state_ == State::kResolving ? RequestError::kDnsFailed
-                                                     : RequestError::kConnectTimeout,
-                   false);
-      } else {
+      if (self->connect_deadline_ > deadline) {
         self->Fail(RequestError::kTotalTimeout, false);
+      } else if (self->state_ == State::kHandshaking) {
+        self->pool_->OnHandshakeFailed();
+        self->Fail(RequestError::kConnectTimeout, false, "TLS handshake not finished in time");
+      } else if (self->connector_.resolving()) {
+        self->Fail(RequestError::kDnsFailed, false, "DNS lookup timed out");
+      } else {
+        self->Fail(RequestError::kConnectTimeout, false);
       }
       return;
     case State::kActive: {
@@ -405,14 +333,13 @@ void ClientConnection::OnTimer(uv_timer_t* timer) {
 void ClientConnection::OnTcpClosed(uv_handle_t* handle) {
   auto* self = static_cast<ClientConnection*>(handle->data);
   self->tcp_open_ = false;
-  if (self->reconnecting_ && self->state_ != State::kClosing) {
-    self->reconnecting_ = false;
-    HOOKFAN_CHECK(uv_tcp_init(self->pool_->loop(), &self->tcp_) == 0);
-    self->tcp_.data = self;
-    self->tcp_open_ = true;
-    uv_tcp_nodelay(&self->tcp_, 1);
-    self->ConnectNext();
-    return;
+  if (self->connector_.retrying() && self->state_ != State::kClosing) {
+    if (self->connector_.OnSocketClosed()) {
+      self->tcp_open_ = true;
+      return;
+    }
+  } else if (self->connector_.retrying()) {
+    (void)self->connector_.OnSocketClosed();  // cancelled: just clears the retry
   }
   self->MaybeRelease();
 }

@@ -5,6 +5,15 @@
 #include "net/base/check.h"
 
 namespace hookfan::net {
+namespace {
+
+std::string TlsKey(const TlsClientOptions& options) {
+  std::string key = options.verify ? "verify\n" : "no-verify\n";
+  key += options.ca_file + '\n' + options.cert_file + '\n' + options.key_file;
+  return key;
+}
+
+}  // namespace
 
 HttpClient::HttpClient(uv_loop_t* loop, ClientOptions options)
     : loop_(loop), options_(std::move(options)), read_buffer_(new char[kReadBufferBytes]) {
@@ -16,25 +25,44 @@ HttpClient::~HttpClient() {
   HOOKFAN_CHECK(closed_ || (pools_.empty() && !closing_));
 }
 
-StatusOr<OriginPool*> HttpClient::PoolFor(const Url& url, std::string_view owner) {
+StatusOr<OriginPool*> HttpClient::PoolFor(const Url& url, std::string_view owner,
+                                          const TlsClientOptions* tls) {
   HOOKFAN_DCHECK(loop_thread_.OnLoopThread());
   if (closing_) return Status::FailedPrecondition("http client: closing, no new pools");
-  if (url.scheme != Scheme::kHttp) {
-    return Status::InvalidArgument("url: https:// is not supported by this client yet");
-  }
+  static const TlsClientOptions kDefaults;
+  const TlsClientOptions& tls_options = tls != nullptr ? *tls : kDefaults;
   std::string key(owner);
   key += '\n';
   key += url.Origin();
+  // New TLS settings (an endpoint's new CA, say) get a new pool: connections made under the
+  // old ones are not reused for it.
+  if (url.scheme == Scheme::kHttps) key += '\n' + TlsKey(tls_options);
   auto it = pools_.find(key);
   if (it != pools_.end()) return it->second.get();
-  const OriginPool::Context context{
+  OriginPool::Context context{
       .loop = loop_,
       .options = &options_,
       .read_buffer = std::span<char>(read_buffer_.get(), kReadBufferBytes),
   };
+  if (url.scheme == Scheme::kHttps) {
+    auto tls_context = TlsContextFor(tls_options);
+    if (!tls_context.ok()) return tls_context.status();
+    context.tls = *tls_context;
+  }
   auto pool = std::make_unique<OriginPool>(context, url);
   OriginPool* raw = pool.get();
   pools_.emplace(std::move(key), std::move(pool));
+  return raw;
+}
+
+StatusOr<TlsContext*> HttpClient::TlsContextFor(const TlsClientOptions& options) {
+  std::string key = TlsKey(options);
+  auto it = tls_contexts_.find(key);
+  if (it != tls_contexts_.end()) return it->second.get();
+  auto context = TlsContext::Client(options);
+  if (!context.ok()) return context.status();
+  TlsContext* raw = context->get();
+  tls_contexts_.emplace(std::move(key), std::move(*context));
   return raw;
 }
 

@@ -28,7 +28,10 @@
 //    Close), closes every handle, then calls on_closed once from a libuv callback. After
 //    Close() every Send() fails. The client must not be destroyed between creating a pool
 //    and on_closed.
-//  - Only http:// for now; https URLs are refused by PoolFor until TLS lands.
+//  - https:// pools speak TLS (net/client/tls_transport.h) with the TlsClientOptions given
+//    to PoolFor: verification on by default against the system trust store. Pools with the
+//    same TLS settings share one TlsContext, hence one session cache per origin, so a new
+//    connection resumes the session of an earlier one.
 
 #include <uv.h>
 
@@ -44,6 +47,7 @@
 #include "net/client/origin_pool.h"
 #include "net/http/http_request.h"
 #include "net/http/url.h"
+#include "net/tls/tls_context.h"
 
 namespace hookfan::net {
 
@@ -57,8 +61,10 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // The pool of `owner` for url's origin, created on first use and kept until Close().
-  // Fails for https URLs and after Close().
-  StatusOr<OriginPool*> PoolFor(const Url& url, std::string_view owner = {});
+  // `tls` applies to https URLs only (nullptr: the defaults). Fails after Close(), and for
+  // TLS files that cannot be loaded (the error names the field).
+  StatusOr<OriginPool*> PoolFor(const Url& url, std::string_view owner = {},
+                                const TlsClientOptions* tls = nullptr);
 
   // Sends `request` through `pool` (from this client). The request must not be in flight.
   Status Send(OriginPool* pool, HttpRequest* request);
@@ -76,7 +82,11 @@ class HttpClient {
   uv_loop_t* loop_;
   ClientOptions options_;
   std::unique_ptr<char[]> read_buffer_;
-  // Keyed by owner + '\n' + origin ('\n' appears in neither).
+  StatusOr<TlsContext*> TlsContextFor(const TlsClientOptions& options);
+
+  // Keyed by verify, CA, certificate and key file, '\n'-separated.
+  std::unordered_map<std::string, std::unique_ptr<TlsContext>> tls_contexts_;
+  // Keyed by owner, origin and (https) the TLS settings, '\n'-separated.
   std::unordered_map<std::string, std::unique_ptr<OriginPool>> pools_;
   LoopThreadCheck loop_thread_;  // bound by the first call, from the loop's thread
   bool closing_ = false;

@@ -37,6 +37,7 @@
 #include "net/client/request_outcome.h"
 #include "net/http/http_request.h"
 #include "net/http/url.h"
+#include "net/tls/tls_context.h"
 
 namespace hookfan::net {
 
@@ -51,6 +52,9 @@ struct PoolStats {
   std::size_t idle = 0;              // idle connections now
   std::size_t queued = 0;            // requests waiting for a connection now
   std::size_t open_connections = 0;  // connections not closing (connecting, busy, idle)
+  std::uint64_t tls_handshakes = 0;  // finished TLS handshakes, resumed ones included
+  std::uint64_t tls_resumed = 0;   // of those, the ones that resumed a session (no full handshake)
+  std::uint64_t tls_failures = 0;  // handshakes that failed or timed out
 };
 
 class OriginPool {
@@ -60,6 +64,7 @@ class OriginPool {
     uv_loop_t* loop = nullptr;
     const ClientOptions* options = nullptr;
     std::span<char> read_buffer;  // shared by all connections of the loop (one reader at a time)
+    TlsContext* tls = nullptr;    // https: the endpoint's TLS settings; owned by the client
   };
 
   OriginPool(const Context& context, const Url& url);
@@ -90,6 +95,7 @@ class OriginPool {
   uv_loop_t* loop() const { return context_.loop; }
   const ClientOptions& options() const { return *context_.options; }
   std::span<char> read_buffer() const { return context_.read_buffer; }
+  TlsContext* tls_context() const { return context_.tls; }
   const Url& url() const { return url_; }
   // Addresses that need no DNS: the test override, else the IP literal; empty for names.
   std::span<const sockaddr_storage> fixed_addresses() const {
@@ -107,6 +113,11 @@ class OriginPool {
   void OnRequestFailed(HttpRequest* request, RequestError error, bool retriable,
                        std::string_view detail);
   void OnIdleConnectionLost(ClientConnection* connection);
+  void OnHandshakeDone(bool resumed) {
+    ++counters_.tls_handshakes;
+    if (resumed) ++counters_.tls_resumed;
+  }
+  void OnHandshakeFailed() { ++counters_.tls_failures; }
   void OnConnectionClosing(ClientConnection* connection);
   void ReleaseConnection(ClientConnection* connection);
 

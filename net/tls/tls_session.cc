@@ -105,6 +105,14 @@ void TlsSession::Shutdown() {
   ERR_clear_error();
 }
 
+bool TlsSession::RequestKeyUpdate() {
+  if (error_ != TlsError::kNone || !handshake_done_) return false;
+  if (SSL_key_update(ssl_, SSL_KEY_UPDATE_REQUESTED) != 1) return FailFrom(0, TlsError::kProtocol);
+  // Sent by the next write, or now by a handshake step.
+  if (SSL_do_handshake(ssl_) != 1) return FailFrom(0, TlsError::kProtocol);
+  return true;
+}
+
 void TlsSession::TakeOutput(std::string* out) {
   const std::size_t pending = BIO_ctrl_pending(network_out_);
   if (pending == 0) return;

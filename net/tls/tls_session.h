@@ -55,6 +55,9 @@ class TlsSession {
   void OnEof();
   // Queues close_notify (once).
   void Shutdown();
+  // After the handshake (TLS 1.3): queues a key update asking the peer for one too. Tests use
+  // it to play a server that sends post-handshake messages on an idle connection.
+  [[nodiscard]] bool RequestKeyUpdate();
 
   // Appends the ciphertext waiting for the network to `out` and forgets it.
   void TakeOutput(std::string* out);

@@ -9,6 +9,11 @@
 //   ... client sends to http://127.0.0.1:<peer.port()>/ ...
 //   peer.Close();  // then run the loop until every handle has closed
 //
+// With EnableTls(server context) it speaks HTTPS: every connection runs a server TlsSession
+// and the script sees and answers plaintext. OnFirstBytes() replaces the answer to a
+// connection's first bytes (the ClientHello, over TLS) with raw bytes or a close, to play
+// broken TLS servers.
+//
 // Test-only, header-only. Connections are freed in their close callbacks.
 
 #include <uv.h>
@@ -22,6 +27,7 @@
 #include <vector>
 
 #include "net/base/check.h"
+#include "net/tls/tls_session.h"
 
 namespace hookfan::net::testing {
 
@@ -77,8 +83,21 @@ class RawHttpPeer {
 
   int port() const { return port_; }
   std::string Url(std::string_view path = "/") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+    return std::string(tls_ != nullptr ? "https" : "http") +
+           "://127.0.0.1:" + std::to_string(port_) + std::string(path);
   }
+  // Before the first connection: speak TLS with this server context (kept by the test).
+  void EnableTls(TlsContext* context) { tls_ = context; }
+  // The answer to each connection's first bytes, written raw (not encrypted).
+  void OnFirstBytes(std::function<Reply()> reply) { on_first_bytes_ = std::move(reply); }
+  // TLS: sends a key update (a post-handshake message) on an accepted connection.
+  void SendKeyUpdate(int connection) {
+    Connection* c = connections_.at(static_cast<std::size_t>(connection));
+    if (c == nullptr || c->tls == nullptr) return;
+    HOOKFAN_CHECK(c->tls->RequestKeyUpdate());
+    FlushTls(c, false);
+  }
+  int tls_failures() const { return tls_failures_; }
   int connections_accepted() const { return static_cast<int>(connections_.size()); }
   int connections_closed_by_client() const { return closed_by_client_; }
   const std::vector<Request>& requests() const { return requests_; }
@@ -112,6 +131,8 @@ class RawHttpPeer {
     std::string buffer;
     std::size_t head_end = std::string::npos;  // of the request being received, once seen
     bool closing = false;
+    bool saw_bytes = false;
+    std::unique_ptr<TlsSession> tls;
   };
   struct WriteOp {
     uv_write_t request;
@@ -131,6 +152,7 @@ class RawHttpPeer {
     ++self->live_handles_;
     HOOKFAN_CHECK(uv_accept(server, reinterpret_cast<uv_stream_t*>(&c->tcp)) == 0);
     self->connections_.push_back(c);
+    if (self->tls_ != nullptr) c->tls = std::make_unique<TlsSession>(*self->tls_, "", "");
     uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), &OnAlloc, &OnRead);
   }
 
@@ -147,7 +169,30 @@ class RawHttpPeer {
       self->CloseIt(c);
       return;
     }
-    c->buffer.append(buf->base, static_cast<std::size_t>(nread));
+    const std::string_view bytes(buf->base, static_cast<std::size_t>(nread));
+    if (!c->saw_bytes && self->on_first_bytes_) {
+      c->saw_bytes = true;
+      Reply reply = self->on_first_bytes_();
+      if (!reply.bytes.empty()) {
+        self->WriteRaw(c, std::move(reply.bytes), reply.close_after);
+      } else if (reply.close_after) {
+        self->CloseIt(c);
+      }
+      return;
+    }
+    c->saw_bytes = true;
+    if (c->tls != nullptr) {
+      std::string plaintext;
+      const bool ok = c->tls->Receive(bytes, &plaintext);
+      if (!self->FlushTls(c, !ok)) return;
+      if (!ok) {
+        ++self->tls_failures_;
+        return;
+      }
+      c->buffer += plaintext;
+    } else {
+      c->buffer.append(bytes);
+    }
     while (!c->closing) {
       if (c->head_end == std::string::npos) {
         c->head_end = c->buffer.find("\r\n\r\n");
@@ -181,7 +226,33 @@ class RawHttpPeer {
     return static_cast<std::size_t>(std::strtoull(head.c_str() + at + 17, nullptr, 10));
   }
 
+  // Writes what the TLS session produced; `close_after` closes once it is written. false when
+  // the connection is closing.
+  bool FlushTls(Connection* c, bool close_after) {
+    std::string output;
+    c->tls->TakeOutput(&output);
+    if (!output.empty()) {
+      WriteRaw(c, std::move(output), close_after);
+    } else if (close_after) {
+      CloseIt(c);
+    }
+    return !c->closing;
+  }
+
   void Write(Connection* c, std::string bytes, bool close_after) {
+    if (c->tls == nullptr) {
+      WriteRaw(c, std::move(bytes), close_after);
+      return;
+    }
+    if (c->closing || !c->tls->handshake_done()) return;
+    if (!c->tls->Send(bytes)) {
+      CloseIt(c);
+      return;
+    }
+    FlushTls(c, close_after);
+  }
+
+  void WriteRaw(Connection* c, std::string bytes, bool close_after) {
     if (c->closing) return;
     auto* op = new WriteOp{
         .request = {}, .connection = c, .bytes = std::move(bytes), .close_after = close_after};
@@ -222,6 +293,9 @@ class RawHttpPeer {
 
   uv_loop_t* loop_;
   Script script_;
+  TlsContext* tls_ = nullptr;
+  std::function<Reply()> on_first_bytes_;
+  int tls_failures_ = 0;
   uv_tcp_t listener_;
   int port_ = 0;
   int live_handles_ = 0;

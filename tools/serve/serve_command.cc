@@ -295,6 +295,13 @@ int RunServe(const ServeOptions& options) {
   if (!config->auth.present) {
     log.Warn("no [auth]: the API has no tokens, so serve listens on loopback only");
   }
+  for (const engine::EndpointConfig& endpoint : config->endpoints) {
+    if (endpoint.tls_verify) continue;
+    log.Warn(
+        "TLS VERIFICATION IS OFF for this endpoint (tls_verify = false): any certificate "
+        "and host name are accepted",
+        {{"endpoint", endpoint.id}});
+  }
 
   uv_run(&loop, UV_RUN_DEFAULT);
   server->reset();

@@ -392,7 +392,7 @@ TEST_F(HttpClientTest, CallbackNeverRunsInsideSend) {
   EXPECT_EQ(attempt.outcome.error, RequestError::kAddressRefused);
 }
 
-TEST_F(HttpClientTest, SameOriginSharesOnePoolAndHttpsIsRefused) {
+TEST_F(HttpClientTest, SameOriginSharesOnePoolAndHttpsHasItsOwn) {
   StartClient();
   OriginPool* a = PoolFor("http://127.0.0.1:8080/a");
   OriginPool* b = PoolFor("http://127.0.0.1:8080/b?x=1");
@@ -401,9 +401,17 @@ TEST_F(HttpClientTest, SameOriginSharesOnePoolAndHttpsIsRefused) {
   EXPECT_NE(a, c);
   EXPECT_EQ(a->origin(), "http://127.0.0.1:8080");
   EXPECT_EQ(client_->pool_count(), 2u);
-  StatusOr<OriginPool*> https = client_->PoolFor(*Url::Parse("https://127.0.0.1/"));
-  ASSERT_FALSE(https.ok());
-  EXPECT_EQ(https.status().message(), "url: https:// is not supported by this client yet");
+  StatusOr<OriginPool*> https = client_->PoolFor(*Url::Parse("https://127.0.0.1:8080/"));
+  ASSERT_TRUE(https.ok()) << https.status().message();
+  EXPECT_NE(*https, a);
+  EXPECT_EQ((*https)->origin(), "https://127.0.0.1:8080");
+  TlsClientOptions missing_ca;
+  missing_ca.ca_file = "/nonexistent/ca.pem";
+  StatusOr<OriginPool*> bad =
+      client_->PoolFor(*Url::Parse("https://127.0.0.1:8082/"), "", &missing_ca);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("tls_ca_file"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST_F(HttpClientTest, CloseCancelsQueuedAndInFlightRequestsExactlyOnce) {

@@ -199,19 +199,48 @@ notification = { max_batch = 0 }
             "bad.toml:7: endpoints[0].notification.max_batch: must be between 1 and 10000, got 0");
 }
 
-TEST(ServeConfigTest, HttpsUrlsAreRefusedUntilTlsLands) {
+TEST(ServeConfigTest, HttpsEndpointsTakeTheirTlsSettings) {
   StatusOr<ServeConfig> config = ParseServeConfig(R"(
 [[endpoints]]
 id = "a"
 url = "https://127.0.0.1:9/"
 signing = "none"
+tls_verify = false
+)",
+                                                  "tls.toml");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->endpoints.size(), 1u);
+  EXPECT_FALSE(config->endpoints[0].tls_verify);
+  EXPECT_TRUE(config->endpoints[0].tls_ca_file.empty());
+}
+
+TEST(ServeConfigTest, AMissingCaFileNamesItsLineAndField) {
+  StatusOr<ServeConfig> config = ParseServeConfig(R"(
+[[endpoints]]
+id = "a"
+url = "https://127.0.0.1:9/"
+signing = "none"
+tls_ca_file = "/nonexistent/ca.pem"
 )",
                                                   "tls.toml");
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(
-      config.status().message().rfind("tls.toml:4: endpoints[0].url: https:// is not supported", 0),
-      0u)
+  EXPECT_EQ(config.status().message().rfind("tls.toml:6: endpoints[0].tls_ca_file: ", 0), 0u)
       << config.status().message();
+  EXPECT_NE(config.status().message().find("/nonexistent/ca.pem"), std::string::npos);
+}
+
+TEST(ServeConfigTest, TlsSettingsOnAPlainHttpUrlAreAnError) {
+  StatusOr<ServeConfig> config = ParseServeConfig(R"(
+[[endpoints]]
+id = "a"
+url = "http://127.0.0.1:9/"
+signing = "none"
+tls_verify = "no"
+)",
+                                                  "tls.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            "tls.toml:6: endpoints[0].tls_verify: must be true or false");
 }
 
 TEST(ServeConfigTest, EndpointFieldsDefaultAsDocumented) {
