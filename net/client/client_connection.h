@@ -32,9 +32,9 @@ namespace hookfan::net {
 class OriginPool;
 struct IdleConnectionTag {};
 
-class ClientConnection : private IntrusiveLink<IdleConnectionTag>,
-                         private Connector::Owner,
-                         private Transport::Owner {
+class ClientConnection final : private IntrusiveLink<IdleConnectionTag>,
+                               private Connector::Owner,
+                               private Transport::Owner {
  public:
   ClientConnection(OriginPool* pool, std::size_t index);
   ~ClientConnection();

@@ -18,8 +18,8 @@ constexpr int kCases = 4000;
 
 const char* const kSeeds[] = {
     "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
-    "POST /v1/events?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nwebhook-id: m1\r\n\r\n"
-    "hello",
+    ("POST /v1/events?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nwebhook-id: m1\r\n\r\n"
+     "hello"),
     "POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: 1\r\n\r\n",
     "GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
     "PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi",
